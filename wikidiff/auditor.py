@@ -1,0 +1,132 @@
+"""audit(): two revisions in, one Audit out. The pipeline is parse -> diff -> checks, in one direction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .checks import run_checks
+from .checks.base import CheckContext
+from .diff import diff_refs, diff_sections
+from .model import Flag as Flag
+from .model import RefChange, RevisionMeta, SectionChange
+from .parse import Document
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Audit:
+    """The result of auditing one edit: what changed and what an editor should review."""
+
+    old_meta: RevisionMeta
+    new_meta: RevisionMeta
+    old: Document
+    new: Document
+    sections: list[SectionChange]
+    references: list[RefChange]
+    flags: list[Flag]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        def count(kind: str) -> int:
+            return sum(1 for s in self.sections if s.change == kind)
+
+        added = sum(len(o.text.encode("utf-8", "surrogatepass")) for s in self.sections for o in s.ops
+                    if o.op == "insert")
+        removed = sum(len(o.text.encode("utf-8", "surrogatepass")) for s in self.sections for o in s.ops
+                      if o.op == "delete")
+        sev = {"error": 0, "warning": 0, "info": 0}
+        for f in self.flags:
+            sev[f.severity] += 1
+        return {
+            "bytes_added": added,
+            "bytes_removed": removed,
+            "size_change": len(self.new.text.encode("utf-8", "surrogatepass"))
+            - len(self.old.text.encode("utf-8", "surrogatepass")),
+            "sections_changed": len(self.sections),
+            "sections_added": count("added"),
+            "sections_removed": count("removed"),
+            "sections_modified": sum(1 for s in self.sections if s.modified and s.old and s.new),
+            "sections_moved": sum(1 for s in self.sections if s.moved),
+            "sections_renamed": sum(1 for s in self.sections if s.renamed),
+            "refs_added": sum(1 for r in self.references if r.change == "added"),
+            "refs_removed": sum(1 for r in self.references if r.change == "removed"),
+            "refs_modified": sum(1 for r in self.references if r.change == "modified"),
+            "flags": len(self.flags),
+            "errors": sev["error"],
+            "warnings": sev["warning"],
+            "infos": sev["info"],
+            "identical": self.old.digest == self.new.digest,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON contract (see DESIGN.md "Output contract")."""
+        return {
+            "schema": SCHEMA_VERSION,
+            "old": self.old_meta.to_dict(),
+            "new": self.new_meta.to_dict(),
+            "summary": self.summary,
+            "sections": [s.to_dict() for s in self.sections],
+            "references": [r.to_dict() for r in self.references],
+            "flags": [f.to_dict() for f in self.flags],
+            "notes": list(self.notes),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def flags_frame(self):
+        """Flags as a pandas DataFrame, one row per flag (code-specific fields as columns)."""
+        import pandas as pd
+
+        return pd.DataFrame([f.to_dict() for f in self.flags],
+                            columns=None if self.flags else ["code", "severity", "message", "section"])
+
+    def references_frame(self):
+        import pandas as pd
+
+        rows = [r.to_dict() for r in self.references]
+        return pd.DataFrame(rows, columns=None if rows else ["change", "name", "group", "old", "new"])
+
+    def sections_frame(self):
+        import pandas as pd
+
+        rows = [{k: v for k, v in s.to_dict().items() if k != "diff"} for s in self.sections]
+        return pd.DataFrame(rows, columns=None if rows else ["change", "old_heading", "new_heading"])
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from .report import render
+
+        return render(self, "html")
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"<Audit {s['sections_changed']} sections changed, refs +{s['refs_added']}/-{s['refs_removed']}"
+                f"/~{s['refs_modified']}, {s['errors']} errors, {s['warnings']} warnings, {s['infos']} info>")
+
+
+def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | None = None,
+                    new_meta: RevisionMeta | None = None, lang: str = "en") -> Audit:
+    """Audit two already parsed revisions (a history parses each revision once and reuses it)."""
+    sections = diff_sections(old, new)
+    references = diff_refs(old, new)
+    ctx = CheckContext(old, new, sections, lang)
+    flags = run_checks(ctx)
+    notes = list(ctx.notes)
+    unanalysed = new.ref_index.unanalysed
+    if unanalysed:
+        made = ", ".join(f"{{{{{name}}}}} x{n}" for name, n in sorted(unanalysed.items()))
+        notes.append(f"refs made by templates were not analysed (their names and content exist only after "
+                     f"expansion): {made}")
+    return Audit(old_meta or RevisionMeta(), new_meta or RevisionMeta(), old, new, sections, references, flags,
+                 notes)
+
+
+def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
+          new_meta: RevisionMeta | None = None, lang: str = "en") -> Audit:
+    """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks)."""
+    return audit_documents(Document.from_text(old_text), Document.from_text(new_text),
+                           old_meta=old_meta, new_meta=new_meta, lang=lang)

@@ -1,0 +1,22 @@
+"""The flag rules. Each is a function CheckContext -> list[Flag]; CHECKS runs them in this order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..model import Flag
+from .base import CheckContext
+from .media import check_media
+from .refs import check_refs
+from .tags import check_tags
+
+Check = Callable[[CheckContext], list[Flag]]
+
+CHECKS: list[Check] = [check_refs, check_media, check_tags]
+
+
+def run_checks(ctx: CheckContext) -> list[Flag]:
+    flags: list[Flag] = []
+    for check in CHECKS:
+        flags.extend(check(ctx))
+    return flags

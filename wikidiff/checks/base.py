@@ -1,0 +1,49 @@
+"""What every check receives: both documents, the section changes, and cached per-revision facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from ..model import SectionChange
+from ..parse import Document
+
+if TYPE_CHECKING:
+    from .refs import RefState
+
+
+@dataclass
+class CheckContext:
+    old: Document
+    new: Document
+    sections: list[SectionChange]
+    lang: str = "en"
+    notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def old_refs(self) -> RefState:
+        from .refs import ref_state
+        return ref_state(self.old)
+
+    @cached_property
+    def new_refs(self) -> RefState:
+        from .refs import ref_state
+        return ref_state(self.new)
+
+    def new_section(self, offset: int) -> str | None:
+        return self.new.section_at(offset).label
+
+    def old_section(self, offset: int) -> str | None:
+        return self.old.section_at(offset).label
+
+    @cached_property
+    def line_blocks(self):
+        """The whole-page line diff's changed blocks (computed only when a check asks)."""
+        from ..diff import line_blocks
+        return line_blocks(self.old.text, self.new.text)
+
+    @cached_property
+    def changed_pairs(self) -> list[SectionChange]:
+        """Section changes whose text differs (templates inside them may have changed)."""
+        return [c for c in self.sections if c.modified or c.old is None or c.new is None]

@@ -1,0 +1,183 @@
+"""Inline maintenance tags (`{{citation needed}}`, `{{clarify}}`, `{{whom}}` …) added or removed by an edit.
+
+Only the sections whose text changed are searched. A tag is unchanged when it lies in text the word diff kept
+(or was only re-dated or re-worded in place); a tag that moved with its sentence to another place is unchanged too.
+What is left is reported, with its reason, date, the sentence it annotated and, for a removed tag, the text that
+replaced it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..braces import TemplateCall, find_templates
+from ..diff import replacement_line
+from ..model import DiffOp, Flag
+from ..parse import Document
+from ..tagtable import lookup_tag
+from .base import CheckContext
+
+_ANY_TEMPLATE = re.compile(r"\{\{(?!\s*[#{])")
+_SENTENCE_END = re.compile(r"(?:[.!?](?:\s|$)|\n\n)")
+CONTEXT_CHARS = 300
+REPLACEMENT_CHARS = 600
+
+
+@dataclass
+class FoundTag:
+    canonical: str
+    call: TemplateCall
+    reason: str | None
+    date: str | None
+
+    @property
+    def written(self) -> str:
+        return self.call.name.strip()
+
+
+def tags_in(doc: Document, lo: int, hi: int) -> list[FoundTag]:
+    """Maintenance tags that start within doc.text[lo:hi]."""
+    out = []
+    for call in find_templates(doc.scan, _ANY_TEMPLATE, lo, hi):
+        spec = lookup_tag(call.name)
+        if spec is None:
+            continue
+        out.append(FoundTag(spec.canonical, call, spec.reason(call.args), spec.date(call.args)))
+    return out
+
+
+def _touched(ops: list[DiffOp], start: int, end: int, side: str) -> bool:
+    """Does [start, end) of one side overlap a non-equal run of the diff?"""
+    kind = "delete" if side == "old" else "insert"
+    for op in ops:
+        if op.op != kind:
+            continue
+        at = op.old_offset if side == "old" else op.new_offset
+        if at < end and start < at + len(op.text):
+            return True
+    return False
+
+
+def _map(ops: list[DiffOp], pos: int, side: str) -> int:
+    """The offset on the other side matching `pos` on `side` ("old" or "new"); inside a run that exists only
+    on `side`, the place where that run stands on the other side."""
+    skip = "insert" if side == "old" else "delete"
+    for op in ops:
+        if op.op == skip:
+            continue
+        here, there = (op.old_offset, op.new_offset) if side == "old" else (op.new_offset, op.old_offset)
+        if here <= pos < here + len(op.text):
+            return there + (pos - here if op.op == "equal" else 0)
+    return -1
+
+
+_TEMPLATE_FLAT = re.compile(r"\{\{[^{}]*\}\}")
+
+
+def _readable(doc: Document, lo: int, hi: int) -> str:
+    """doc.text[lo:hi] without refs, comments and templates: the prose a reader sees around a tag."""
+    parts, pos = [], lo
+    for el in doc.scan.elements:
+        if el.end <= lo or el.depth:
+            continue
+        if el.start >= hi:
+            break
+        if el.name in ("ref", "!--"):
+            parts.append(doc.text[pos:max(pos, el.start)])
+            pos = max(pos, el.end)
+    parts.append(doc.text[pos:hi] if pos < hi else "")
+    text = "".join(parts)
+    for _ in range(20):  # innermost templates first; a bounded number of passes
+        text, n = _TEMPLATE_FLAT.subn("", text)
+        if not n:
+            break
+    return text
+
+
+def sentence_before(doc: Document, pos: int) -> str:
+    """The sentence a tag at `pos` annotates: from the previous sentence end (or paragraph start) to `pos`."""
+    lo = max(0, doc.text.rfind("\n", 0, max(0, pos - 1)) + 1, pos - CONTEXT_CHARS * 20)
+    window = _readable(doc, lo, pos).rstrip()
+    cut = 0
+    for m in _SENTENCE_END.finditer(window[:-1]):
+        cut = m.end()
+    sentence = window[cut:].strip()
+    if len(sentence) > CONTEXT_CHARS:
+        sentence = "…" + sentence[-CONTEXT_CHARS:]
+    return sentence
+
+
+def _replacement(ctx: CheckContext, pos: int) -> str | None:
+    """The new text shown beside the old line that held `pos` in the page's line diff (None: just deleted)."""
+    line = replacement_line(ctx.line_blocks, pos)
+    if line is None:
+        return None
+    text = line[1].strip()
+    return text if len(text) <= REPLACEMENT_CHARS else text[:REPLACEMENT_CHARS] + "…"
+
+
+def check_tags(ctx: CheckContext) -> list[Flag]:
+    removed: list[tuple[FoundTag, list[DiffOp]]] = []
+    added: list[tuple[FoundTag, list[DiffOp]]] = []
+    for change in ctx.changed_pairs:
+        o, n = change.old, change.new
+        old_tags = tags_in(ctx.old, o.start, o.end) if o else []
+        new_tags = tags_in(ctx.new, n.start, n.end) if n else []
+        if o is None or n is None:
+            removed += [(t, change.ops) for t in old_tags]
+            added += [(t, change.ops) for t in new_tags]
+            continue
+        ops = change.ops
+        gone = [t for t in old_tags if _touched(ops, t.call.start, t.call.end, "old")]
+        fresh = [t for t in new_tags if _touched(ops, t.call.start, t.call.end, "new")]
+        # a tag re-dated or re-worded in place is the same tag: where the old one maps to, the new one starts
+        old_at = {(t.canonical, _map(ops, t.call.start, "old")) for t in old_tags}
+        new_at = {(t.canonical, _map(ops, t.call.start, "new")) for t in new_tags}
+        removed += [(t, ops) for t in gone if (t.canonical, t.call.start) not in new_at]
+        added += [(t, ops) for t in fresh if (t.canonical, t.call.start) not in old_at]
+    removed, added = _drop_moves(ctx, removed, added)
+    flags = []
+    for tag, _ops in removed:
+        pos = tag.call.start
+        flags.append(Flag(
+            "tag-removed", "info" if tag.canonical in _LOW_PRIORITY else "warning",
+            f"{{{{{tag.written}}}}} removed" + (f" (reason: {tag.reason})" if tag.reason else ""),
+            ctx.old_section(pos),
+            {"tag": tag.canonical, "template": tag.written, "reason": tag.reason, "date": tag.date,
+             "wikitext": ctx.old.text[tag.call.start:tag.call.end],
+             "context": sentence_before(ctx.old, pos), "replaced_by": _replacement(ctx, pos)},
+            old_offset=pos))
+    for tag, _ops in added:
+        pos = tag.call.start
+        flags.append(Flag(
+            "tag-added", "info",
+            f"{{{{{tag.written}}}}} added" + (f" (reason: {tag.reason})" if tag.reason else ""),
+            ctx.new_section(pos),
+            {"tag": tag.canonical, "template": tag.written, "reason": tag.reason, "date": tag.date,
+             "wikitext": ctx.new.text[tag.call.start:tag.call.end],
+             "context": sentence_before(ctx.new, pos)},
+            new_offset=pos))
+    return flags
+
+
+#: removing these rarely loses information an auditor needs (dead links get fixed by bots)
+_LOW_PRIORITY = frozenset({"dead link"})
+
+
+def _drop_moves(ctx, removed, added):
+    """A tag removed in one place and added with the same reason after the same sentence elsewhere moved."""
+    pool = defaultdict(list)
+    for i, (t, _) in enumerate(added):
+        key = (t.canonical, t.reason, sentence_before(ctx.new, t.call.start))
+        pool[key].append(i)
+    dropped_added: set[int] = set()
+    kept_removed = []
+    for t, ops in removed:
+        key = (t.canonical, t.reason, sentence_before(ctx.old, t.call.start))
+        if pool.get(key):
+            dropped_added.add(pool[key].pop(0))
+        else:
+            kept_removed.append((t, ops))
+    return kept_removed, [a for i, a in enumerate(added) if i not in dropped_added]

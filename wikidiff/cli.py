@@ -1,0 +1,47 @@
+"""Command-line entry point: argument handling only; each sub-command lives in wikidiff/commands/."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .errors import WikidiffError
+
+#: sub-command name -> module under wikidiff.commands exposing register(subparsers) and run(args) -> int
+COMMANDS = ("audit", "history", "fix", "bench")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wikidiff", description="Audit Wikipedia revision diffs.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"wikidiff.commands.{name}")
+        except ModuleNotFoundError as exc:  # a command still being built
+            if exc.name != f"wikidiff.commands.{name}":
+                raise
+            continue
+        p = module.register(sub)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except WikidiffError as exc:
+        print(f"wikidiff: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("wikidiff: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Wikitext -> Document: sections by heading path, refs, and (lazily, per section) a template tree.
+
+The cheap lexical work (scan, sections, refs) is done once per revision. The expensive mwparserfromhell parse is
+done only for the sections a diff touches, and is memoised by section hash, so a section that did not change between
+two revisions of a history is parsed once at most.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+import mwparserfromhell
+from mwparserfromhell.wikicode import Wikicode
+
+from .model import Ref, Section
+from .refs import RefIndex, index_refs
+from .scan import Scan, scan, strip_comments
+
+_HEADING_LINE = re.compile(r"^=[^\n]*$", re.MULTILINE)
+_HEADING = re.compile(r"^(=+)(.*?)(=+)[ \t]*$")
+
+
+def digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _headings(sc: Scan) -> list[tuple[int, int, int, str]]:
+    """(line start, line end, level, title) for each heading line outside comments and extension tags."""
+    out = []
+    text = sc.text
+    for m in _HEADING_LINE.finditer(text):
+        if sc.is_opaque(m.start()):
+            continue
+        line_end = m.end()
+        line = m.group()
+        if "<!--" in line:  # a comment may follow the heading, or run on over several lines
+            end = sc.next_opaque_end(m.start() + line.index("<!--"))
+            if end > line_end:
+                nl = text.find("\n", end)
+                line_end = len(text) if nl < 0 else nl
+                line = text[m.start():line_end]
+            line = strip_comments(line)
+        h = _HEADING.match(line.strip("\r"))
+        if not h:
+            continue
+        left, title, right = h.groups()
+        level = min(len(left), len(right), 6)
+        if len(left) > level:
+            title = left[level:] + title
+        if len(right) > level:
+            title = title + right[level:]
+        title = title.strip()
+        if not title and len(left) + len(right) < 2:
+            continue
+        out.append((m.start(), line_end, level, title))
+    return out
+
+
+def split_sections(sc: Scan) -> list[Section]:
+    """The lead plus one Section per heading, each with its heading path (titles of enclosing headings)."""
+    text = sc.text
+    heads = _headings(sc)
+    sections: list[Section] = []
+    lead_end = heads[0][0] if heads else len(text)
+    sections.append(_section(text, 0, 0, None, (), 0, 0, lead_end))
+    stack: list[tuple[int, str]] = []
+    for i, (start, line_end, level, title) in enumerate(heads):
+        end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, title))
+        body_start = min(line_end + 1, end)
+        sections.append(_section(text, i + 1, level, title, tuple(t for _, t in stack), start, body_start, end))
+    return sections
+
+
+def _section(text, index, level, heading, path, start, body_start, end) -> Section:
+    return Section(index, level, heading, path, start, body_start, end,
+                   digest(text[start:end]), digest(text[body_start:end]))
+
+
+@lru_cache(maxsize=4096)
+def parse_wikicode(text: str) -> Wikicode:
+    """mwparserfromhell's tree for `text`, memoised (sections repeat across a history).
+
+    `skip_style_tags=True` avoids the known pitfall where one unclosed `''` hides every later template.
+    Pathological nesting that exhausts the stack yields a tree with the text as plain text.
+    """
+    limit = sys.getrecursionlimit()
+    try:
+        return mwparserfromhell.parse(text, skip_style_tags=True)
+    except RecursionError:
+        return mwparserfromhell.wikicode.Wikicode(
+            mwparserfromhell.smart_list.SmartList([mwparserfromhell.nodes.Text(text)]))
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+@dataclass
+class Document:
+    """One revision's text with its sections and refs; the per-section template trees come on demand."""
+
+    text: str
+    scan: Scan
+    sections: list[Section]
+    digest: str
+    _refs: RefIndex | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_text(cls, text: str) -> Document:
+        sc = scan(text)
+        return cls(text, sc, split_sections(sc), digest(text))
+
+    @property
+    def ref_index(self) -> RefIndex:
+        if self._refs is None:
+            self._refs = index_refs(self.scan)
+        return self._refs
+
+    @property
+    def refs(self) -> list[Ref]:
+        return self.ref_index.refs
+
+    def section_text(self, section: Section) -> str:
+        return self.text[section.start:section.end]
+
+    def section_at(self, offset: int) -> Section:
+        """The section that contains `offset`."""
+        lo, hi = 0, len(self.sections) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.sections[mid].start <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return self.sections[lo]
+
+    def wikicode(self, section: Section) -> Wikicode:
+        """The parsed tree of one section (memoised by its text)."""
+        return parse_wikicode(self.section_text(section))
+
+    @cached_property
+    def section_digests(self) -> set[str]:
+        return {s.digest for s in self.sections}
