@@ -8,7 +8,7 @@ from typing import Any
 
 from .checks import run_checks
 from .checks.base import CheckContext
-from .diff import diff_refs, diff_sections
+from .diff import Move, diff_refs, diff_sections
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
 from .parse import Document
@@ -28,6 +28,7 @@ class Audit:
     references: list[RefChange]
     flags: list[Flag]
     notes: list[str] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -55,6 +56,7 @@ class Audit:
             "refs_added": sum(1 for r in self.references if r.change == "added"),
             "refs_removed": sum(1 for r in self.references if r.change == "removed"),
             "refs_modified": sum(1 for r in self.references if r.change == "modified"),
+            "paragraphs_moved": len(self.moves),
             "flags": len(self.flags),
             "errors": sev["error"],
             "warnings": sev["warning"],
@@ -72,6 +74,7 @@ class Audit:
             "sections": [s.to_dict() for s in self.sections],
             "references": [r.to_dict() for r in self.references],
             "flags": [f.to_dict() for f in self.flags],
+            "moves": [m.to_dict() for m in self.moves],
             "notes": list(self.notes),
         }
 
@@ -122,7 +125,7 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
         notes.append(f"refs made by templates were not analysed (their names and content exist only after "
                      f"expansion): {made}")
     return Audit(old_meta or RevisionMeta(), new_meta or RevisionMeta(), old, new, sections, references, flags,
-                 notes)
+                 notes, ctx.moves)
 
 
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,

@@ -90,3 +90,25 @@ def _read_call(scan: Scan, start: int) -> TemplateCall | None:
             args[str(position)] = text[a + 1:b]
             spans[str(position)] = (a + 1, b)
     return TemplateCall(name, start, end, args, spans)
+
+
+_OPEN = re.compile(r"\{\{")
+
+
+def template_spans(scan: Scan, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Spans of the outermost templates that start within text[lo:hi] (unclosed ones are left out)."""
+    spans: list[tuple[int, int]] = []
+    pos = lo
+    while True:
+        m = _OPEN.search(scan.text, pos, hi)
+        if m is None:
+            return spans
+        if scan.is_opaque(m.start()):
+            pos = scan.next_opaque_end(m.start())
+            continue
+        call = _read_call(scan, m.start())
+        if call is None:
+            pos = m.end()
+            continue
+        spans.append((call.start, call.end))
+        pos = call.end

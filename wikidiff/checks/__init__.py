@@ -6,13 +6,16 @@ from collections.abc import Callable
 
 from ..model import Flag
 from .base import CheckContext
+from .citations import check_citations
 from .media import check_media
 from .refs import check_refs
 from .tags import check_tags
+from .unsourced import check_unsourced
+from .words import check_words
 
 Check = Callable[[CheckContext], list[Flag]]
 
-CHECKS: list[Check] = [check_refs, check_media, check_tags]
+CHECKS: list[Check] = [check_refs, check_media, check_tags, check_citations, check_unsourced, check_words]
 
 
 def run_checks(ctx: CheckContext) -> list[Flag]:

@@ -38,6 +38,36 @@ class CheckContext:
         return self.old.section_at(offset).label
 
     @cached_property
+    def moves(self):
+        """Paragraphs moved by the edit (exact or edited)."""
+        from ..diff import find_moves
+        return find_moves(self.old, self.new, self.sections)
+
+    @cached_property
+    def moved_new_spans(self) -> list[tuple[int, int]]:
+        """New-revision spans of moved paragraphs: their text is not new, so checks of added text skip it."""
+        return sorted((m.new_offset, m.new_offset + len(m.new_text)) for m in self.moves)
+
+    def in_moved_text(self, pos: int) -> bool:
+        return any(a <= pos < b for a, b in self.moved_new_spans)
+
+    @cached_property
+    def inserted_spans(self) -> list[tuple[int, int]]:
+        """New-revision spans this edit inserted (moved paragraphs excluded), in order."""
+        spans = sorted((op.new_offset, op.new_offset + len(op.text)) for c in self.sections for op in c.ops
+                       if op.op == "insert")
+        out = []
+        for lo, hi in spans:
+            for m_lo, m_hi in self.moved_new_spans:
+                if m_lo < hi and lo < m_hi:
+                    if lo < m_lo:
+                        out.append((lo, m_lo))
+                    lo = max(lo, m_hi)
+            if lo < hi:
+                out.append((lo, hi))
+        return out
+
+    @cached_property
     def line_blocks(self):
         """The whole-page line diff's changed blocks (computed only when a check asks)."""
         from ..diff import line_blocks

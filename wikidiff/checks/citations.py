@@ -1,0 +1,94 @@
+"""Citation errors visible in wikitext, for the refs this edit adds (code `citation-error`, field `kind`).
+
+Kinds (the CS1/CS2 error each one renders as):
+- `bare-url`: a ref that is only a URL ("bare URL" cleanup);
+- `missing-title`: a citation template without a title ("Missing or empty |title=");
+- `archive-url-without-date`: "|archive-url= requires |archive-date=";
+- `access-date-without-url`: "|access-date= requires |url=";
+- `missing-url`: `{{cite web}}` without a URL ("Missing or empty |url=").
+Refs whose content the old revision already had are not judged: the edit did not add them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Flag
+from ..parse import parse_wikicode
+from ..scan import strip_comments
+from .base import CheckContext
+from .media import norm_param
+
+_BARE = re.compile(r"^\s*\[?\s*(?:https?:)?//[^\s\]]+\s*\]?\s*\.?\s*$", re.IGNORECASE)
+#: the CS1/CS2 citation templates (names as MediaWiki titles with a lower-case first letter)
+CS1 = frozenset({
+    "citation", "cite web", "cite news", "cite journal", "cite book", "cite magazine", "cite report",
+    "cite press release", "cite conference", "cite encyclopedia", "cite thesis", "cite av media", "cite document",
+    "cite episode", "cite interview", "cite mailing list", "cite newsgroup", "cite podcast", "cite serial",
+    "cite sign", "cite speech", "cite tech report", "cite arxiv", "cite biorxiv", "cite citeseerx", "cite ssrn",
+    "cite map", "cite medrxiv", "cite techreport",
+})
+_TITLE_PARAMS = ("title", "script-title", "trans-title")
+
+
+def _key(name: str) -> str:
+    name = " ".join(strip_comments(name).replace("_", " ").split())
+    name = re.sub(r"^template\s*:\s*", "", name, flags=re.IGNORECASE)
+    return name[:1].lower() + name[1:]
+
+
+def citation_problems(content: str) -> list[tuple[str, str, str | None]]:
+    """(kind, template, parameter) for each problem in one ref's content."""
+    if _BARE.match(strip_comments(content)):
+        return [("bare-url", "", None)]
+    problems = []
+    for tpl in parse_wikicode(content).filter_templates(recursive=True):
+        name = _key(str(tpl.name))
+        if name.lower() not in CS1:
+            continue
+        params = {norm_param(str(p.name)).replace("_", "-"): strip_comments(str(p.value)).strip()
+                  for p in tpl.params}
+
+        def has(*names: str, params: dict[str, str] = params) -> bool:
+            return any(params.get(n) for n in names)
+
+        if not has(*_TITLE_PARAMS):
+            problems.append(("missing-title", name, "title"))
+        if has("archive-url", "archiveurl") and not has("archive-date", "archivedate"):
+            problems.append(("archive-url-without-date", name, "archive-url"))
+        any_url = any(v for k, v in params.items() if k.endswith("url") and not k.startswith("archive"))
+        if has("access-date", "accessdate") and not any_url and not has("doi", "pmc"):
+            problems.append(("access-date-without-url", name, "access-date"))
+        if name.lower() == "cite web" and not any_url:
+            problems.append(("missing-url", name, "url"))
+    return problems
+
+
+_MESSAGES = {
+    "bare-url": "a bare URL as a reference (no title, author or date)",
+    "missing-title": "{{%s}} without a title (renders “Missing or empty |title=”)",
+    "archive-url-without-date": "{{%s}} has |archive-url= without |archive-date=",
+    "access-date-without-url": "{{%s}} has |access-date= without a URL",
+    "missing-url": "{{%s}} without |url=",
+}
+
+
+def check_citations(ctx: CheckContext) -> list[Flag]:
+    old_contents = {" ".join(r.content.split()) for r in ctx.old.refs if r.content}
+    flags = []
+    seen: set[str] = set()
+    for ref in ctx.new.refs:
+        if ref.kind != "definition" or not ref.content or ref.via != "tag":
+            continue
+        norm = " ".join(ref.content.split())
+        if norm in old_contents or norm in seen:
+            continue
+        seen.add(norm)
+        for kind, template, param in citation_problems(ref.content):
+            message = _MESSAGES[kind] % template if "%s" in _MESSAGES[kind] else _MESSAGES[kind]
+            flags.append(Flag(
+                "citation-error", "warning", message, ctx.new_section(ref.start),
+                {"kind": kind, "template": template or None, "param": param, "name": ref.name,
+                 "ref": ref.raw if len(ref.raw) <= 500 else ref.raw[:500] + "…", "caused_by_edit": True},
+                new_offset=ref.start))
+    return flags

@@ -1,0 +1,104 @@
+"""Unsourced additions (code `unsourced-text`): prose the edit added with no citation to support it.
+
+A paragraph is judged when most of its words are new (at least MIN_WORDS of them) and nothing in it cites a
+source: no `<ref>`, no `{{sfn}}`/`{{harvnb}}`-style short citation, no `{{r}}`. A cited paragraph whose new tail
+(after its last citation) holds a whole sentence is reported for that sentence. Headings, lists, tables, files,
+templates on their own line, and appendix sections (References, See also, External links …) are not prose.
+Paragraphs that already carry a maintenance tag such as {{citation needed}} are left to the tag flags.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Flag
+from ..parse import Document
+from ..tagtable import lookup_tag
+from .base import CheckContext
+from .tags import _readable
+
+MIN_WORDS = 12
+MIN_SENTENCE_WORDS = 8
+APPENDIX = re.compile(
+    r"^(references|notes|footnotes|citations|sources|bibliography|see also|external links|further reading|"
+    r"works|publications|discography|filmography|notes and references|references and notes)$",
+    re.IGNORECASE,
+)
+_NOT_PROSE = re.compile(r"^\s*(?:=|\{\||\||!|\*|#|:|;|\[\[\s*(?:file|image|category)\s*:|\{\{|<!--|__|$)",
+                        re.IGNORECASE)
+_CITES = re.compile(r"\{\{\s*(?:sfnm?p?|harvnb|harvp|harv|sfn whole|r|rp|#tag\s*:\s*ref)\s*\|", re.IGNORECASE)
+_LINK = re.compile(r"\[\[(?:[^|\]]*\|)?([^\]]*)\]\]")
+_EXT_LINK = re.compile(r"\[(?:https?:)?//[^\s\]]+\s*([^\]]*)\]")
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_SENTENCE = re.compile(r"[^.!?]+[.!?]+(?:[\"”’)]+)?")
+_ANY_TEMPLATE_NAME = re.compile(r"\{\{\s*([^{}|]+?)\s*[|}]")
+
+
+def prose(doc: Document, lo: int, hi: int) -> str:
+    text = _readable(doc, lo, hi)
+    text = _LINK.sub(r"\1", text)
+    text = _EXT_LINK.sub(r"\1", text)
+    text = re.sub(r"<[^>]*>", "", text)
+    return re.sub(r"'{2,}", "", text)
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _citation_ends(doc: Document, lo: int, hi: int) -> list[int]:
+    ends = [el.end for el in doc.scan.elements if el.name == "ref" and lo <= el.start < hi]
+    ends += [m.end() for m in _CITES.finditer(doc.text, lo, hi) if not doc.scan.is_opaque(m.start())]
+    return sorted(ends)
+
+
+def _inserted(ctx: CheckContext, lo: int, hi: int) -> list[tuple[int, int]]:
+    return [(max(a, lo), min(b, hi)) for a, b in ctx.inserted_spans if a < hi and lo < b]
+
+
+def check_unsourced(ctx: CheckContext) -> list[Flag]:
+    flags = []
+    doc = ctx.new
+    for change in ctx.changed_pairs:
+        section = change.new
+        if section is None or (section.heading and APPENDIX.match(section.heading)):
+            continue
+        pos = section.body_start
+        for line in doc.text[section.body_start:section.end].split("\n"):
+            lo, hi = pos, pos + len(line)
+            pos = hi + 1
+            if _NOT_PROSE.match(line) or doc.scan.is_opaque(lo):
+                continue
+            new_parts = _inserted(ctx, lo, hi)
+            if not new_parts:
+                continue
+            if any(lookup_tag(m.group(1)) for m in _ANY_TEMPLATE_NAME.finditer(line)):
+                continue
+            added_words = sum(_words(prose(doc, a, b)) for a, b in new_parts)
+            total_words = _words(prose(doc, lo, hi))
+            cites = _citation_ends(doc, lo, hi)
+            severity = "info" if section.index == 0 else "warning"
+            if not cites:
+                if added_words >= MIN_WORDS and added_words * 2 >= total_words:
+                    text = prose(doc, lo, hi).strip()
+                    flags.append(Flag(
+                        "unsourced-text", severity,
+                        f"{added_words} added words with no citation", section.label,
+                        {"scope": "paragraph", "words": added_words, "text": _clip(text)}, new_offset=lo))
+                continue
+            tail_start = cites[-1]
+            tail_new = _inserted(ctx, tail_start, hi)
+            tail_text = prose(doc, tail_start, hi).strip()
+            sentences = [s.strip() for s in _SENTENCE.findall(tail_text) if _words(s) >= MIN_SENTENCE_WORDS]
+            if sentences and sum(_words(prose(doc, a, b)) for a, b in tail_new) >= MIN_SENTENCE_WORDS:
+                flags.append(Flag(
+                    "unsourced-text", severity,
+                    "an added sentence after the paragraph's last citation has no citation", section.label,
+                    {"scope": "sentence", "words": _words(tail_text), "text": _clip(tail_text)},
+                    new_offset=tail_start))
+    return flags
+
+
+def _clip(text: str, n: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"

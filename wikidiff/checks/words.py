@@ -1,0 +1,90 @@
+"""Words to watch in added text (code `words-to-watch`, severity info): labels, doubt, weasel words,
+editorialising, puffery and loaded said-words, from the table in data/words_to_watch.json.
+
+Only words this edit inserted are read (moved paragraphs are not new), and never inside refs, templates,
+comments or quotations: a quoted source may say "regime", the article's own voice should not.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from ..braces import template_spans
+from ..model import Flag
+from .base import CheckContext
+
+_QUOTE = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|«[^»\n]*»|<blockquote>.*?</blockquote>", re.DOTALL | re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Entry:
+    phrase: str
+    category: str
+    guide: str
+    note: str
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[re.Pattern[str], dict[str, Entry]]:
+    data = json.loads(resources.files("wikidiff.data").joinpath("words_to_watch.json").read_text("utf-8"))
+    entries: dict[str, Entry] = {}
+    for category, spec in data["categories"].items():
+        for phrase in spec["phrases"]:
+            entries[phrase.lower()] = Entry(phrase, category, spec["guide"], spec["note"])
+    alts = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(entries, key=len, reverse=True))
+    return re.compile(r"(?<![\w-])(?:" + alts + r")(?![\w-])", re.IGNORECASE), entries
+
+
+class _Spans:
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def covers(self, pos: int) -> bool:
+        i = bisect_right(self.starts, pos) - 1
+        return i >= 0 and self.spans[i][0] <= pos < self.spans[i][1]
+
+
+def check_words(ctx: CheckContext) -> list[Flag]:
+    pattern, entries = _table()
+    doc = ctx.new
+    flags = []
+    for lo, hi in ctx.inserted_spans:
+        line_lo = doc.text.rfind("\n", 0, lo) + 1
+        line_hi = doc.text.find("\n", hi)
+        line_hi = len(doc.text) if line_hi < 0 else line_hi
+        skip = _Spans(template_spans(doc.scan, line_lo, line_hi)
+                      + [(m.start(), m.end()) for m in _QUOTE.finditer(doc.text, line_lo, line_hi)])
+        for m in pattern.finditer(doc.text, lo, hi):
+            if doc.scan.is_opaque(m.start()) or skip.covers(m.start()):
+                continue
+            if doc.text[max(0, m.start() - 1)] == "|" or _in_link_target(doc.text, m.start(), line_lo):
+                continue
+            entry = entries[" ".join(m.group().lower().split())]
+            flags.append(Flag(
+                "words-to-watch", "info",
+                f"“{m.group()}” ({entry.guide}): {entry.note}", ctx.new_section(m.start()),
+                {"word": m.group(), "category": entry.category, "guide": entry.guide,
+                 "context": _context(doc.text, m.start(), m.end())},
+                new_offset=m.start()))
+    return flags
+
+
+def _in_link_target(text: str, pos: int, floor: int) -> bool:
+    """Inside [[target|…]] before the pipe: a page name, not the article's wording."""
+    open_ = text.rfind("[[", floor, pos)
+    if open_ < 0 or text.rfind("]]", open_, pos) >= 0:
+        return False
+    pipe = text.find("|", open_, text.find("]]", pos) if text.find("]]", pos) >= 0 else len(text))
+    return pipe < 0 or pos < pipe
+
+
+def _context(text: str, start: int, end: int, width: int = 60) -> str:
+    lo = max(0, start - width)
+    hi = min(len(text), end + width)
+    return ("…" if lo else "") + " ".join(text[lo:hi].split()) + ("…" if hi < len(text) else "")
