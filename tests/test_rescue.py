@@ -1,0 +1,76 @@
+"""Rescue of broken named refs, and `wikidiff fix`: definitions found, put back, and the re-audit is clean."""
+
+from __future__ import annotations
+
+import wikidiff
+from wikidiff.cli import main
+from wikidiff.model import RevisionMeta
+from wikidiff.parse import Document
+from wikidiff.rescue import apply_rescues, find_rescues, pointed_articles
+
+SOURCE = "Blockade of the Republic of Artsakh (2022–present)"
+SOURCE_TEXT = (
+    "The blockade began.<ref name=\":62\">{{cite web |title=Sixty-two |url=https://example.org/62}}</ref>\n"
+    "Later.<ref name='Bulut'>{{cite journal |last=Bulut |title=Karabakh |journal=J |year=2023}}</ref>\n"
+)
+
+
+def test_old_revision_first(seed_pair):
+    old = "A.<ref name=gone>{{cite web |title=Gone |url=https://example.org/g}}</ref> B.<ref name=gone/>"
+    new = "A. B.<ref name=gone/>"
+    (rescue,) = find_rescues(Document.from_text(old), Document.from_text(new))
+    assert (rescue.name, rescue.found_in) == ("gone", "old revision")
+    fixed, unplaced = apply_rescues(Document.from_text(new), [rescue])
+    assert fixed == "A. B.<ref name=\"gone\">{{cite web |title=Gone |url=https://example.org/g}}</ref>"
+    assert not unplaced
+    assert not [f for f in wikidiff.audit(new, fixed).flags if f.code == "broken-ref"]
+
+
+def test_articles_the_section_points_to(seed_pair):
+    old, new = seed_pair
+    doc = Document.from_text(new)
+    first_use = next(r for r in doc.refs if r.name == ":62")
+    titles = pointed_articles(doc, first_use.start)
+    assert titles[0] == "Second Nagorno-Karabakh War" and SOURCE in titles
+    rescues = find_rescues(Document.from_text(old), doc, pages={SOURCE: SOURCE_TEXT}.get)
+    found = {(r.name, r.found_in, r.title) for r in rescues}
+    assert found == {(":62", "article", SOURCE), ("Bulut", "article", SOURCE)}
+
+
+def test_earlier_revisions_newest_first():
+    old = "A. B."
+    new = "A. B.<ref name=h/>"
+    history = [("X.<ref name=h>newer</ref>", RevisionMeta(revid=9)),
+               ("X.<ref name=h>older</ref>", RevisionMeta(revid=3))]
+    (rescue,) = find_rescues(Document.from_text(old), Document.from_text(new), history=lambda: history)
+    assert (rescue.content, rescue.revid, rescue.found_in) == ("newer", 9, "earlier revision")
+
+
+def test_edit_summary_links():
+    new = "A.<ref name=s/>"
+    meta = RevisionMeta(comment="copied from [[Source page|there]] and [[Other]]")
+    (rescue,) = find_rescues(Document.from_text(""), Document.from_text(new), new_meta=meta,
+                             pages={"Source page": "<ref name=s>From the summary's page.</ref>"}.get)
+    assert (rescue.title, rescue.content) == ("Source page", "From the summary's page.")
+
+
+def test_nothing_to_rescue_when_nothing_is_broken():
+    doc = Document.from_text("A.<ref name=a>x</ref><ref name=a/>")
+    assert find_rescues(doc, doc, pages=lambda t: "<ref name=a>y</ref>") == []
+
+
+def test_fix_command_end_to_end(seed_pair, tmp_path, capsys):
+    old, new = seed_pair
+    (tmp_path / "old.wiki").write_text(old, encoding="utf-8")
+    (tmp_path / "new.wiki").write_text(new, encoding="utf-8")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / f"{SOURCE}.wiki").write_text(SOURCE_TEXT, encoding="utf-8")
+    fixed = tmp_path / "fixed.wiki"
+    assert main(["fix", str(tmp_path / "old.wiki"), str(tmp_path / "new.wiki"), "-o", str(fixed),
+                 "--pages", str(pages)]) == 0
+    err = capsys.readouterr().err
+    assert "2 of 15 broken names repaired" in err and "no definition found for 'Hill'" in err
+    still = {f.fields["name"] for f in wikidiff.audit(new, fixed.read_text(encoding="utf-8")).flags
+             if f.code == "broken-ref"}
+    assert len(still) == 13 and not still & {":62", "Bulut"}
