@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from ..braces import find_templates
 from ..model import Flag
 from ..scan import strip_comments
 from .base import CheckContext
@@ -84,13 +85,22 @@ def image_slots(params: dict[str, str], template: str) -> list[ImageSlot]:
     return slots
 
 
-def _templates_with_images(ctx: CheckContext, doc, section) -> dict[str, list[dict[str, str]]]:
-    """Template name -> list (in order) of parameter dicts, for templates having an image parameter."""
-    out: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for tpl in doc.wikicode(section).filter_templates(recursive=True):
-        params = {norm_param(str(p.name)): str(p.value) for p in tpl.params if p.showkey}
+_ANY_TEMPLATE = re.compile(r"\{\{(?!\s*[#{])")
+_HAS_IMAGE_PARAM = re.compile(
+    r"\|\s*[\w ]*(?:image|img|photo|picture|logo|cover|screenshot|poster)[\w ]*=", re.IGNORECASE)
+
+
+def _templates_with_images(doc, section) -> dict[str, list[tuple[str, dict[str, str]]]]:
+    """Template name -> [(call text, normalised named parameters)] for templates with an image parameter,
+    found with the lexical brace reader (no full parse; immune to unbalanced '' and deep nesting)."""
+    out: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
+    for call in find_templates(doc.scan, _ANY_TEMPLATE, section.start, section.end):
+        raw = doc.text[call.start:call.end]
+        if not _HAS_IMAGE_PARAM.search(raw):
+            continue
+        params = {norm_param(k): v for k, v in call.args.items() if not k.isdigit()}
         if any(_IMAGE_NAME.match(p) for p in params):
-            out[normalize_name(str(tpl.name))].append(params)
+            out[normalize_name(call.name)].append((raw, params))
     return out
 
 
@@ -109,15 +119,16 @@ def check_media(ctx: CheckContext) -> list[Flag]:
     for change in ctx.changed_pairs:
         if change.old is None or change.new is None:
             continue
-        old_t = _templates_with_images(ctx, ctx.old, change.old)
-        new_t = _templates_with_images(ctx, ctx.new, change.new)
+        old_t = _templates_with_images(ctx.old, change.old)
+        new_t = _templates_with_images(ctx.new, change.new)
         for name, new_list in new_t.items():
-            for old_params, new_params in zip(old_t.get(name, []), new_list, strict=False):
-                flags.extend(_compare(name, old_params, new_params, ctx, change))
+            for (old_raw, old_params), (new_raw, new_params) in zip(old_t.get(name, []), new_list, strict=False):
+                if old_raw != new_raw:  # an unchanged template cannot have changed its image
+                    flags.extend(_compare(name, old_params, new_params, change))
     return flags
 
 
-def _compare(name, old_params, new_params, ctx, change) -> list[Flag]:
+def _compare(name, old_params, new_params, change) -> list[Flag]:
     old_slots = {s.param: s for s in image_slots(old_params, name)}
     flags = []
     section = change.new.label
