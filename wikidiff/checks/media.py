@@ -90,17 +90,27 @@ _HAS_IMAGE_PARAM = re.compile(
     r"\|\s*[\w ]*(?:image|img|photo|picture|logo|cover|screenshot|poster)[\w ]*=", re.IGNORECASE)
 
 
-def _templates_with_images(doc, section) -> dict[str, list[tuple[str, dict[str, str]]]]:
-    """Template name -> [(call text, normalised named parameters)] for templates with an image parameter,
-    found with the lexical brace reader (no full parse; immune to unbalanced '' and deep nesting)."""
-    out: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
+@dataclass
+class Found:
+    """One template call with an image parameter: its text, named parameters and their value offsets."""
+
+    raw: str
+    params: dict[str, str]
+    offsets: dict[str, int]
+
+
+def _templates_with_images(doc, section) -> dict[str, list[Found]]:
+    """Template name -> calls with an image parameter, in order, found with the lexical brace reader (no full
+    parse; immune to unbalanced '' and deep nesting)."""
+    out: dict[str, list[Found]] = defaultdict(list)
     for call in find_templates(doc.scan, _ANY_TEMPLATE, section.start, section.end):
         raw = doc.text[call.start:call.end]
         if not _HAS_IMAGE_PARAM.search(raw):
             continue
         params = {norm_param(k): v for k, v in call.args.items() if not k.isdigit()}
         if any(_IMAGE_NAME.match(p) for p in params):
-            out[normalize_name(call.name)].append((raw, params))
+            offsets = {norm_param(k): span[0] for k, span in call.arg_spans.items()}
+            out[normalize_name(call.name)].append(Found(raw, params, offsets))
     return out
 
 
@@ -122,17 +132,17 @@ def check_media(ctx: CheckContext) -> list[Flag]:
         old_t = _templates_with_images(ctx.old, change.old)
         new_t = _templates_with_images(ctx.new, change.new)
         for name, new_list in new_t.items():
-            for (old_raw, old_params), (new_raw, new_params) in zip(old_t.get(name, []), new_list, strict=False):
-                if old_raw != new_raw:  # an unchanged template cannot have changed its image
-                    flags.extend(_compare(name, old_params, new_params, change))
+            for old, new in zip(old_t.get(name, []), new_list, strict=False):
+                if old.raw != new.raw:  # an unchanged template cannot have changed its image
+                    flags.extend(_compare(name, old, new, change))
     return flags
 
 
-def _compare(name, old_params, new_params, change) -> list[Flag]:
-    old_slots = {s.param: s for s in image_slots(old_params, name)}
+def _compare(name: str, old_call: Found, new_call: Found, change) -> list[Flag]:
+    old_slots = {s.param: s for s in image_slots(old_call.params, name)}
     flags = []
     section = change.new.label
-    for slot in image_slots(new_params, name):
+    for slot in image_slots(new_call.params, name):
         old = old_slots.get(slot.param)
         old_value = old.value if old else ""
         image_changed = not _same_image(old_value, slot.value)
@@ -143,21 +153,23 @@ def _compare(name, old_params, new_params, change) -> list[Flag]:
         o_img, n_img = norm_file(old_value) or None, norm_file(slot.value) or None
         o_cap, n_cap = norm_text(old_cap or "") or None, norm_text(slot.caption or "") or None
         base = {"template": name, "param": slot.param}
+        where = slot.param if image_changed else slot.caption_param
+        at = {"old_offset": old_call.offsets.get(where), "new_offset": new_call.offsets.get(where)}
         if image_changed and caption_changed:
             flags.append(Flag(
                 "image-caption-swap", "warning",
                 f"{name}: image changed ({o_img} -> {n_img}) and its caption changed too; check they still "
                 "belong to this article", section,
                 {**base, "old": o_img, "new": n_img, "caption_param": slot.caption_param,
-                 "old_caption": o_cap, "new_caption": n_cap}))
+                 "old_caption": o_cap, "new_caption": n_cap}, **at))
         elif image_changed:
             flags.append(Flag(
                 "image-changed", "warning",
                 f"{name}: |{slot.param}= changed ({o_img} -> {n_img}) but its caption did not", section,
-                {**base, "old": o_img, "new": n_img, "caption_param": slot.caption_param, "caption": n_cap}))
+                {**base, "old": o_img, "new": n_img, "caption_param": slot.caption_param, "caption": n_cap}, **at))
         else:
             flags.append(Flag(
                 "caption-changed", "info",
                 f"{name}: |{slot.caption_param}= changed but the image ({n_img}) did not", section,
-                {"template": name, "param": slot.caption_param, "old": o_cap, "new": n_cap, "image": n_img}))
+                {"template": name, "param": slot.caption_param, "old": o_cap, "new": n_cap, "image": n_img}, **at))
     return flags

@@ -1,0 +1,196 @@
+"""The Markdown report (GitHub-flavoured): summary, flags by severity, a line diff per changed section, refs.
+
+Text from the revisions is escaped for Markdown and HTML alike (`&`, `<` and `>` become entities, Markdown
+punctuation gets a backslash), so a revision can neither inject HTML nor break a table; wikitext in the diffs sits
+in fenced blocks longer than any backtick run inside them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import PurePath
+
+from ..model import Flag
+from .rows import Line, fold, section_rows
+
+SEVERITIES = ("error", "warning", "info")
+TITLES = {"error": "Errors", "warning": "Warnings", "info": "Info"}
+CELL_MAX = 300
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md(text: object, limit: int | None = None) -> str:
+    """Plain text made safe for Markdown (one line; inside tables too)."""
+    s = " ".join(str("" if text is None else text).split())
+    if limit and len(s) > limit:
+        s = s[: limit - 1] + "…"
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def code(text: object, limit: int | None = None, table: bool = True) -> str:
+    """An inline code span; in a table cell `|` is escaped, which GFM tables honour inside code spans."""
+    s = " ".join(str("" if text is None else text).split())
+    if limit and len(s) > limit:
+        s = s[: limit - 1] + "…"
+    if table:
+        s = s.replace("|", "\\|")
+    longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or not s.strip() else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+
+def fenced(body: str, lang: str = "") -> list[str]:
+    longest = max((len(m) for m in re.findall(r"`{3,}", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{lang}", body, fence]
+
+
+def _rev(meta) -> str:
+    parts = []
+    if meta.revid:
+        parts.append(f"revision {meta.revid}")
+    for value in (meta.title, meta.timestamp, meta.user and f"by {meta.user}", meta.source):
+        if value:
+            parts.append(str(value))
+    if meta.comment:
+        parts.append(f"summary: “{meta.comment}”")
+    return md(" · ".join(parts)) or "(no details)"
+
+
+def _title(audit) -> str:
+    title = audit.new_meta.title or audit.old_meta.title
+    if title:
+        return title
+    names = [PurePath(m.source).name for m in (audit.old_meta, audit.new_meta) if m.source]
+    return " → ".join(names) if len(names) == 2 else "two revisions"
+
+
+def render(audit) -> str:
+    s = audit.summary
+    out = [f"# wikidiff audit: {md(_title(audit))}", "",
+           f"- **Old:** {_rev(audit.old_meta)}", f"- **New:** {_rev(audit.new_meta)}", "", "## Summary", ""]
+    sev = ", ".join(f"{s[k + 's']} {k if s[k + 's'] == 1 else TITLES[k].lower()}" for k in SEVERITIES)
+    parts = [f"{s[k]} {k.split('_')[1]}" for k in ("sections_added", "sections_removed", "sections_modified",
+                                                    "sections_moved", "sections_renamed") if s[k]]
+    out += [
+        f"- **Flags:** {sev}",
+        f"- **Sections changed:** {s['sections_changed']}" + (f" ({', '.join(parts)})" if parts else ""),
+        f"- **Bytes:** +{s['bytes_added']:,} / −{s['bytes_removed']:,} (net {s['size_change']:+,})",
+        f"- **References:** {s['refs_added']} added, {s['refs_removed']} removed, {s['refs_modified']} modified",
+    ]
+    if s.get("paragraphs_moved"):
+        out.append(f"- **Paragraphs moved:** {s['paragraphs_moved']}")
+    if s.get("identical"):
+        out.append("- The two revisions are identical.")
+    out += _flags(audit)
+    out += _sections(audit)
+    out += _references(audit)
+    if audit.notes:
+        out += ["", "## Notes", ""] + [f"- {md(n)}" for n in audit.notes]
+    return "\n".join(out) + "\n"
+
+
+def _flags(audit) -> list[str]:
+    out = ["", "## Flags", ""]
+    if not audit.flags:
+        return out + ["No flags."]
+    for sev in SEVERITIES:
+        numbered = [(i, f) for i, f in enumerate(audit.flags, 1) if f.severity == sev]
+        if not numbered:
+            continue
+        out += [f"### {TITLES[sev]} ({len(numbered)})", "", "| # | check | section | message |", "|---|---|---|---|"]
+        for i, f in numbered:
+            out.append(f"| {i} | {code(f.code)} | {md(f.section or '(lead)')} | {md(f.message, 400)} |")
+        details = [d for i, f in numbered for d in _flag_details(i, f)]
+        if details:
+            out += [""] + details
+        out.append("")
+    return out
+
+
+def _flag_details(i: int, f: Flag) -> list[str]:
+    d = f.fields
+    out: list[str] = []
+    if d.get("suggestion"):
+        source = d.get("suggestion_source")
+        out += [f"**{i}.** suggested definition for {code(d.get('name'), table=False)}"
+                + (f" (from {md(source)})" if source else "") + ":", ""]
+        out += fenced(str(d["suggestion"]), "wikitext") + [""]
+    if f.code in ("tag-removed", "tag-added") and d.get("context"):
+        out.append(f"**{i}.** on “{md(d['context'], 300)}”"
+                   + (f" — replaced by “{md(d['replaced_by'], 300)}”" if d.get("replaced_by") else ""))
+        out.append("")
+    if "old_caption" in d or "new_caption" in d:
+        out.append(f"**{i}.** caption: “{md(d.get('old_caption'))}” → “{md(d.get('new_caption'))}”")
+        out.append("")
+    return out
+
+
+def _diff_line(mark: str, line: Line | None) -> str | None:
+    if line is None:
+        return None
+    return f"{mark} {line.text()}"
+
+
+def _sections(audit) -> list[str]:
+    out = ["## Changed sections", ""]
+    if not audit.sections:
+        return out + ["No section changed.", ""]
+    by_section: dict[str | None, int] = defaultdict(int)
+    for f in audit.flags:
+        by_section[f.section] += 1
+    for c in audit.sections:
+        d = c.to_dict()
+        sec = c.new or c.old
+        label = sec.label or "(lead)"
+        extra = []
+        if c.renamed and c.old is not None:
+            extra.append(f"renamed from “{md(c.old.label or '(lead)')}”")
+        if c.moved and c.change != "moved" and c.old is not None and c.new is not None:
+            extra.append(f"moved from position {c.old.index} to {c.new.index}")
+        n_flags = by_section.get(sec.label, 0)
+        flags = f", {n_flags} flag{'s' if n_flags != 1 else ''}" if n_flags else ""
+        out += [f"### {md(label)} ({c.change}, +{d['words_added']:,}/−{d['words_removed']:,} words{flags})", ""]
+        if extra:
+            out += [", ".join(extra), ""]
+        body = _diff_text(audit, c)
+        if body:
+            out += ["<details><summary>line diff</summary>", ""] + fenced(body, "diff") + ["", "</details>", ""]
+    return out
+
+
+def _diff_text(audit, c) -> str:
+    rows = section_rows(c, audit.old.text, audit.new.text)
+    lines: list[str] = []
+    for folded, chunk in fold(rows, set()):
+        if folded:
+            lines.append(f"@@ {len(chunk)} unchanged lines @@")
+            continue
+        for r in chunk:
+            if not r.changed:
+                lines.append(f"  {(r.new or r.old).text()}")
+                continue
+            for line in (_diff_line("-", r.old), _diff_line("+", r.new)):
+                if line is not None:
+                    lines.append(line)
+    return "\n".join(lines)
+
+
+def _references(audit) -> list[str]:
+    refs = audit.references
+    if not refs:
+        return []
+    out = ["## References changed", "", "<details><summary>" + f"{len(refs)} references</summary>", "",
+           "| change | name | section | content |", "|---|---|---|---|"]
+    order = {"modified": 0, "removed": 1, "added": 2}
+    for r in sorted(refs, key=lambda r: order.get(r.change, 3)):
+        content = (r.new or r.old).content if (r.new or r.old) else ""
+        if r.change == "modified" and r.old and r.new:
+            content_md = f"{code(r.old.content, CELL_MAX)} → {code(r.new.content, CELL_MAX)}"
+        else:
+            content_md = code(content, CELL_MAX)
+        out.append(f"| {r.change} | {md(r.name or '')} | {md(r.section or '(lead)')} | {content_md} |")
+    return out + ["", "</details>"]

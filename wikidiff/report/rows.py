@@ -1,0 +1,252 @@
+"""Shared by the HTML and Markdown reports: a section's word diff as side-by-side lines, and where flags point.
+
+A section's DiffOps (equal runs included) are cut at newlines into old and new lines; lines between two shared
+newlines form a block whose first and last lines face each other and whose middle lines are zipped in order, as in
+MediaWiki's two-column diff. Flags are located as spans of the old or new revision text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import SEVERITY_RANK, Flag, SectionChange
+
+SPOT_MAX = 4000  # the longest span a flag highlights (a ref or a template); longer ones get a marker only
+
+
+@dataclass
+class Seg:
+    """A run of one line: "equal", "delete" or "insert", starting at `start` in its side's revision text."""
+
+    kind: str
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+@dataclass
+class Line:
+    number: int  # 1-based line number in its revision
+    segs: list[Seg] = field(default_factory=list)
+    newline: str = "equal"  # the kind of the newline ending the line ("none" at the end of the section)
+
+    @property
+    def changed(self) -> bool:
+        return any(s.kind != "equal" for s in self.segs) or self.newline not in ("equal", "none")
+
+    @property
+    def whole(self) -> bool:
+        """Entirely deleted or inserted (no equal text)."""
+        return not any(s.kind == "equal" for s in self.segs)
+
+    @property
+    def start(self) -> int | None:
+        return self.segs[0].start if self.segs else None
+
+    def text(self) -> str:
+        return "".join(s.text for s in self.segs)
+
+
+@dataclass
+class Row:
+    old: Line | None
+    new: Line | None
+
+    @property
+    def changed(self) -> bool:
+        return self.old is None or self.new is None or self.old.changed or self.new.changed
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Where a flag points: a span [start, end) of the "old" or "new" revision text (end == start: a point)."""
+
+    side: str
+    start: int
+    end: int
+
+
+def _line_number(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def section_rows(change: SectionChange, old_text: str, new_text: str) -> list[Row]:
+    """The change's word diff as rows of facing old/new lines."""
+    ops = change.ops
+    if not ops:
+        return []
+    old_no = _line_number(old_text, ops[0].old_offset)
+    new_no = _line_number(new_text, ops[0].new_offset)
+    rows: list[Row] = []
+    done_old: list[Line] = []
+    done_new: list[Line] = []
+    cur_old = Line(old_no)
+    cur_new = Line(new_no)
+
+    for op in ops:
+        o, n = op.old_offset, op.new_offset
+        parts = op.text.split("\n")
+        for j, part in enumerate(parts):
+            last = j == len(parts) - 1
+            if op.op in ("equal", "delete") and part:
+                cur_old.segs.append(Seg(op.op, part, o))
+            if op.op in ("equal", "insert") and part:
+                cur_new.segs.append(Seg(op.op, part, n))
+            if op.op != "insert":
+                o += len(part) + (0 if last else 1)
+            if op.op != "delete":
+                n += len(part) + (0 if last else 1)
+            if last:
+                continue
+            if op.op in ("equal", "delete"):
+                cur_old.newline = op.op
+                done_old.append(cur_old)
+                cur_old = Line(cur_old.number + 1)
+            if op.op in ("equal", "insert"):
+                cur_new.newline = op.op
+                done_new.append(cur_new)
+                cur_new = Line(cur_new.number + 1)
+            if op.op == "equal":
+                rows.extend(_align(done_old, done_new))
+                done_old, done_new = [], []
+    for cur, done in ((cur_old, done_old), (cur_new, done_new)):
+        if cur.segs:
+            cur.newline = "none"
+            done.append(cur)
+    rows.extend(_align(done_old, done_new))
+    return rows
+
+
+def _align(old: list[Line], new: list[Line]) -> list[Row]:
+    """Rows for one block: lines between two newlines both revisions share."""
+    if not old or not new:
+        return [Row(line, None) for line in old] + [Row(None, line) for line in new]
+    if len(old) == len(new):
+        return [Row(a, b) for a, b in zip(old, new, strict=True)]
+    if min(len(old), len(new)) == 1:
+        # the single line faces the other side's last line when it ends in shared text, else its first
+        single_old = len(old) == 1
+        single = old[0] if single_old else new[0]
+        others = new if single_old else old
+        tail = bool(single.segs) and single.segs[-1].kind == "equal"
+        k = len(others) - 1 if tail else 0
+        rows = []
+        for i, line in enumerate(others):
+            if i == k:
+                rows.append(Row(single, line) if single_old else Row(line, single))
+            else:
+                rows.append(Row(None, line) if single_old else Row(line, None))
+        return rows
+    # first faces first, last faces last, the middle is zipped in order
+    mid_old, mid_new = old[1:-1], new[1:-1]
+    rows = [Row(old[0], new[0])]
+    for i in range(max(len(mid_old), len(mid_new))):
+        rows.append(Row(mid_old[i] if i < len(mid_old) else None, mid_new[i] if i < len(mid_new) else None))
+    rows.append(Row(old[-1], new[-1]))
+    return rows
+
+
+def fold(rows: list[Row], keep: set[int], context: int = 1, min_fold: int = 3) -> list[tuple[bool, list[Row]]]:
+    """Split rows into runs: (False, rows) shown, (True, rows) unchanged context to fold away.
+
+    Rows that changed or whose index is in `keep` are shown with `context` rows around them; runs of at least
+    `min_fold` other rows are folded.
+    """
+    interesting = [r.changed or i in keep for i, r in enumerate(rows)]
+    near = [False] * len(rows)
+    for i, hit in enumerate(interesting):
+        if hit:
+            for j in range(max(0, i - context), min(len(rows), i + context + 1)):
+                near[j] = True
+    runs: list[tuple[bool, list[Row]]] = []
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and near[j] == near[i]:
+            j += 1
+        chunk = rows[i:j]
+        folded = not near[i] and len(chunk) >= min_fold
+        if runs and runs[-1][0] is False and not folded:
+            runs[-1][1].extend(chunk)
+        else:
+            runs.append((folded, chunk))
+        i = j
+    return runs
+
+
+def _match_end(text: str, start: int) -> int:
+    """End of the ref tag or template starting at `start`, or `start` when neither is there (or it is too long)."""
+    limit = min(len(text), start + SPOT_MAX)
+    head = text[start : start + 4].lower()
+    if head == "<ref":
+        close = text.find(">", start, limit)
+        if close < 0:
+            return start
+        if text[close - 1] == "/":
+            return close + 1
+        end = text.lower().find("</ref>", close, limit)
+        return end + len("</ref>") if end >= 0 else close + 1
+    if text.startswith("{{", start):
+        depth = 0
+        i = start
+        while i < limit - 1:
+            pair = text[i : i + 2]
+            if pair == "{{":
+                depth += 1
+                i += 2
+            elif pair == "}}":
+                depth -= 1
+                i += 2
+                if depth == 0:
+                    return i
+            else:
+                i += 1
+    return start
+
+
+def _section_range(audit, side: str, label: str | None) -> tuple[int, int]:
+    doc = audit.old if side == "old" else audit.new
+    for s in doc.sections:
+        if s.label == label:
+            return s.start, s.end
+    return 0, len(doc.text)
+
+
+def flag_spot(flag: Flag, audit) -> Spot | None:
+    """The span of revision text a flag points at, or None when it points at no place."""
+    for side, offset in (("new", flag.new_offset), ("old", flag.old_offset)):
+        if offset is None:
+            continue
+        text = audit.new.text if side == "new" else audit.old.text
+        if not 0 <= offset <= len(text):
+            continue
+        end = _match_end(text, offset)
+        if end == offset and flag.code == "unsourced-text":  # the uncited text runs to the end of its line
+            line_end = text.find("\n", offset)
+            end = min(len(text) if line_end < 0 else line_end, offset + SPOT_MAX)
+        if end == offset:
+            for key in ("wikitext", "word", "text"):
+                value = flag.fields.get(key)
+                if isinstance(value, str) and value and text.startswith(value, offset):
+                    end = offset + len(value)
+                    break
+        return Spot(side, offset, end)
+    # no offset: look for the flag's new (or old) value in its section, as written or with "_" for spaces
+    for side, key in (("new", "new"), ("old", "old")):
+        value = flag.fields.get(key)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        text = audit.new.text if side == "new" else audit.old.text
+        lo, hi = _section_range(audit, side, flag.section)
+        for variant in (value, value.replace(" ", "_")):
+            at = text.find(variant, lo, hi)
+            if at >= 0:
+                return Spot(side, at, at + len(variant))
+    return None
+
+
+def worst(flags: list[Flag]) -> str | None:
+    return max((f.severity for f in flags), key=SEVERITY_RANK.__getitem__, default=None)

@@ -1,0 +1,99 @@
+"""A compact wikitable of the flags that an editor can paste on a talk page.
+
+Every piece of text from the revisions is wrapped in `<nowiki>` after `&`, `<` and `>` became entities, so no
+template, link, ref, table syntax or signature in it can act when the table is pasted; only the table itself and
+the links wikidiff builds (to the diff and to sections, when the revision ids or the title are known) are markup.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from ..model import Flag
+
+SEVERITIES = ("error", "warning", "info")
+CELL_MAX = 300
+SUGGESTION_MAX = 1500
+_SAFE_TITLE = re.compile(r"^[^\[\]{}|<>#\n&~'=_]+$")  # what may go into a [[link]] unescaped
+_PLAIN = re.compile(r"^[^\W_]+(?:[ .,:;()/?!%+\"–—→…-]+[^\W_]*)*$")  # no markup: needs no <nowiki>
+_LINKY = re.compile(r"://|\b(?:ISBN|RFC|PMID)\b", re.IGNORECASE)
+
+
+def nowiki(text: object, limit: int | None = None) -> str:
+    """Text shown as written: one line, entities for &<>, inside <nowiki>."""
+    s = " ".join(str("" if text is None else text).split())
+    if limit and len(s) > limit:
+        s = s[: limit - 1] + "…"
+    if not s:
+        return ""
+    if _PLAIN.match(s) and not _LINKY.search(s):
+        return s
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<nowiki>{s}</nowiki>"
+
+
+def _safe(value: object) -> str | None:
+    s = "" if value is None else str(value).strip()
+    return s if s and _SAFE_TITLE.match(s) else None
+
+
+def _section_link(audit, label: str | None) -> str:
+    """A link to the section in the new revision when it can be written safely, else the name as text."""
+    if label is None:
+        return "(lead)"
+    heading = label.split(" > ")[-1]
+    target = None
+    if audit.new_meta.revid:
+        target = f"Special:PermanentLink/{int(audit.new_meta.revid)}"
+    elif _safe(audit.new_meta.title):
+        target = audit.new_meta.title
+    if target and _safe(heading):
+        return f"[[{target}#{heading}|{heading}]]"
+    return nowiki(label)
+
+
+def _caption(audit) -> str:
+    old, new = audit.old_meta, audit.new_meta
+    if old.revid and new.revid:
+        what = f"[[Special:Diff/{int(old.revid)}/{int(new.revid)}|diff {int(old.revid)}/{int(new.revid)}]]"
+    else:
+        names = [PurePath(m.source).name for m in (old, new) if m.source]
+        what = nowiki(" → ".join(names)) if len(names) == 2 else "two revisions"
+    title = new.title or old.title
+    page = f" of [[{title}]]" if _safe(title) else (f" of {nowiki(title)}" if title else "")
+    return f"wikidiff audit of {what}{page}"
+
+
+def _details(f: Flag) -> str:
+    d = f.fields
+    parts = [nowiki(f.message, CELL_MAX)]
+    if d.get("suggestion"):
+        parts.append("suggested definition: <code>" + nowiki(d["suggestion"], SUGGESTION_MAX) + "</code>")
+    elif f.code == "broken-ref" and d.get("caused_by_edit"):
+        parts.append("no definition in the old revision")
+    if f.code in ("tag-removed", "tag-added") and d.get("context"):
+        parts.append("on: " + nowiki(d["context"], CELL_MAX))
+    if "old_caption" in d or "new_caption" in d:
+        parts.append("caption: " + nowiki(d.get("old_caption")) + " → " + nowiki(d.get("new_caption")))
+    return "<br />".join(p for p in parts if p)
+
+
+def render(audit) -> str:
+    s = audit.summary
+    sev = {k: s[k + "s"] for k in SEVERITIES}
+    summary = (f"{sev['error']} errors, {sev['warning']} warnings, {sev['info']} info; "
+               f"{s['sections_changed']} sections changed; +{s['bytes_added']:,}/−{s['bytes_removed']:,} bytes; "
+               f"references +{s['refs_added']}/−{s['refs_removed']}/~{s['refs_modified']}")
+    lines = ['{| class="wikitable sortable"', f"|+ {_caption(audit)}: {summary}",
+             "! # !! Severity !! Check !! Section !! Details"]
+    order = sorted(range(len(audit.flags)), key=lambda i: (SEVERITIES.index(audit.flags[i].severity), i))
+    for i in order:
+        f = audit.flags[i]
+        severity = f"'''{f.severity}'''" if f.severity == "error" else f.severity
+        lines += ["|-", f"| {i + 1} || {severity} || {nowiki(f.code)} || {_section_link(audit, f.section)} || "
+                        f"{_details(f)}"]
+    if not audit.flags:
+        lines += ["|-", "| colspan=\"5\" | no flags"]
+    lines.append("|}")
+    return "\n".join(lines) + "\n"
