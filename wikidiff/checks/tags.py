@@ -16,7 +16,7 @@ from ..braces import TemplateCall, find_templates
 from ..diff import replacement_line
 from ..model import DiffOp, Flag
 from ..parse import Document
-from ..tagtable import lookup_tag
+from ..templates import MaintenanceTags
 from .base import CheckContext
 
 _ANY_TEMPLATE = re.compile(r"\{\{(?!\s*[#{])")
@@ -41,7 +41,7 @@ def tags_in(doc: Document, lo: int, hi: int) -> list[FoundTag]:
     """Maintenance tags that start within doc.text[lo:hi]."""
     out = []
     for call in find_templates(doc.scan, _ANY_TEMPLATE, lo, hi):
-        spec = lookup_tag(call.name)
+        spec = MaintenanceTags.default().lookup(call.name)
         if spec is None:
             continue
         out.append(FoundTag(spec.canonical, call, spec.reason(call.args), spec.date(call.args)))

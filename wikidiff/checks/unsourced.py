@@ -13,7 +13,7 @@ import re
 
 from ..model import Flag
 from ..parse import Document
-from ..tagtable import lookup_tag
+from ..templates import MaintenanceTags
 from .base import CheckContext
 from .tags import _readable
 
@@ -72,7 +72,7 @@ def check_unsourced(ctx: CheckContext) -> list[Flag]:
             new_parts = _inserted(ctx, lo, hi)
             if not new_parts:
                 continue
-            if any(lookup_tag(m.group(1)) for m in _ANY_TEMPLATE_NAME.finditer(line)):
+            if any(MaintenanceTags.default().lookup(m.group(1)) for m in _ANY_TEMPLATE_NAME.finditer(line)):
                 continue
             added_words = sum(_words(prose(doc, a, b)) for a, b in new_parts)
             total_words = _words(prose(doc, lo, hi))
