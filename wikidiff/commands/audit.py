@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="PATH", help="write the report here instead of stdout")
     p.add_argument("--fail-on", choices=("error", "warning", "info"),
                    help="exit 1 when a flag of this severity or worse fired")
-    p.add_argument("--lang", default="en", help="wiki language code of local files (default: en)")
+    p.add_argument("--lang", default=None,
+                   help="wiki language code (default: the wiki's for fetched revisions, else en)")
     try:
         from ..sources import live
     except ImportError:  # pragma: no cover - the live sources are optional at build time
@@ -48,12 +49,21 @@ def load_inputs(args: argparse.Namespace) -> tuple[str, str, RevisionMeta, Revis
     return live.load_pair(args)
 
 
+def _site_lang(site: str | None) -> str | None:
+    if not site:
+        return None
+    from ..sources.url import site_lang
+
+    return site_lang(site)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..auditor import audit
     from ..report import render
 
     old_text, new_text, old_meta, new_meta = load_inputs(args)
-    result = audit(old_text, new_text, old_meta=old_meta, new_meta=new_meta, lang=args.lang)
+    lang = args.lang or _site_lang(new_meta.site) or "en"
+    result = audit(old_text, new_text, old_meta=old_meta, new_meta=new_meta, lang=lang)
     out = render(result, args.format)
     if args.output:
         Path(args.output).write_text(out, encoding="utf-8")

@@ -1,0 +1,228 @@
+"""The revision cache: every fetched revision in an embedded SQLite database, keyed by (site, revid).
+
+Revisions never change once saved, so a revision is fetched once per wiki and read from here afterwards (and
+`--offline` reads nothing else). The database runs in WAL mode with a busy timeout, and every write is one
+`BEGIN IMMEDIATE` transaction, so two wikidiff processes can share one cache file: a reader never sees half a
+batch, and a second writer waits for the first instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import InputError
+from ..model import RevisionMeta
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS revisions (
+    site TEXT NOT NULL,
+    revid INTEGER NOT NULL,
+    pageid INTEGER,
+    parentid INTEGER,
+    title TEXT,
+    timestamp TEXT,
+    user TEXT,
+    comment TEXT,
+    size INTEGER,
+    sha1 TEXT,
+    text TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (site, revid)
+);
+CREATE INDEX IF NOT EXISTS revisions_by_parent ON revisions (site, parentid);
+CREATE INDEX IF NOT EXISTS revisions_by_page ON revisions (site, pageid, timestamp, revid);
+CREATE TABLE IF NOT EXISTS neighbours (
+    site TEXT NOT NULL,
+    revid INTEGER NOT NULL,
+    relation TEXT NOT NULL CHECK (relation IN ('prev', 'next')),
+    other INTEGER NOT NULL,
+    PRIMARY KEY (site, revid, relation)
+);
+"""
+
+_COLUMNS = "revid, pageid, parentid, title, timestamp, user, comment, size, sha1, text"
+
+
+@dataclass(frozen=True)
+class StoredRevision:
+    """One revision's text, what is known about it, and the id of its page."""
+
+    text: str
+    meta: RevisionMeta
+    pageid: int | None = None
+
+
+def default_cache_path() -> Path:
+    """$XDG_CACHE_HOME/wikidiff/revisions.sqlite, else ~/.cache/wikidiff/revisions.sqlite."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if base and Path(base).is_absolute():
+        return Path(base) / "wikidiff" / "revisions.sqlite"
+    try:
+        home = Path.home()
+    except RuntimeError as exc:
+        raise InputError("no home directory to keep the revision cache in: give --cache PATH") from exc
+    return home / ".cache" / "wikidiff" / "revisions.sqlite"
+
+
+class RevisionCache:
+    """A SQLite file of revisions; use as a context manager or call close()."""
+
+    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 30.0) -> None:
+        self.path = Path(path) if path is not None else default_cache_path()
+        if self.path.is_dir():
+            raise InputError(f"cache path {self.path} is a directory; give a file name such as "
+                             f"{self.path / 'revisions.sqlite'}")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create the cache directory {self.path.parent}: {exc.strerror}") from exc
+        try:
+            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise InputError(f"cannot open the revision cache {self.path}: {exc}") from exc
+        self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        try:
+            self._init_schema(timeout)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise InputError(f"{self.path} is not a usable wikidiff revision cache: {exc}") from exc
+
+    def _init_schema(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                break
+            except sqlite3.OperationalError as exc:  # another process is switching the journal mode right now
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        if str(mode).lower() != "wal":
+            raise sqlite3.DatabaseError(f"could not switch to WAL mode (journal mode is {mode})")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        with self._transaction():
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise sqlite3.DatabaseError(f"made by a newer wikidiff (schema {version}, this one reads "
+                                            f"{SCHEMA_VERSION})")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    class _Txn:
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db = db
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.db.execute("BEGIN IMMEDIATE")
+            return self.db
+
+        def __exit__(self, exc_type, exc, tb) -> None:
+            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+    def _transaction(self) -> RevisionCache._Txn:
+        return RevisionCache._Txn(self._db)
+
+    # reading
+    def get(self, site: str, revid: int) -> StoredRevision | None:
+        return self.get_many(site, [revid]).get(revid)
+
+    def get_many(self, site: str, revids: Iterable[int]) -> dict[int, StoredRevision]:
+        ids = sorted({int(r) for r in revids})
+        found: dict[int, StoredRevision] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM revisions WHERE site = ? AND revid IN ({marks})",
+                                    [site, *chunk])
+            for row in rows:
+                found[row[0]] = _stored(site, row)
+        return found
+
+    def __contains__(self, key: tuple[str, int]) -> bool:
+        site, revid = key
+        return self._db.execute("SELECT 1 FROM revisions WHERE site = ? AND revid = ?", (site, revid)).fetchone() \
+            is not None
+
+    def count(self, site: str | None = None) -> int:
+        if site is None:
+            return self._db.execute("SELECT COUNT(*) FROM revisions").fetchone()[0]
+        return self._db.execute("SELECT COUNT(*) FROM revisions WHERE site = ?", (site,)).fetchone()[0]
+
+    def neighbour(self, site: str, revid: int, relation: str) -> int | None:
+        """The revision before ("prev") or after ("next") revid in its page's history, as last seen; 0 = none."""
+        row = self._db.execute("SELECT other FROM neighbours WHERE site = ? AND revid = ? AND relation = ?",
+                               (site, revid, relation)).fetchone()
+        return None if row is None else row[0]
+
+    def page_revisions(self, site: str, *, pageid: int | None = None, title: str | None = None,
+                       ) -> Iterator[StoredRevision]:
+        """The cached revisions of one page (by id, else by title), oldest first."""
+        if pageid is not None:
+            where, arg = "pageid = ?", pageid
+        elif title is not None:
+            where, arg = "title = ?", title
+        else:
+            raise ValueError("page_revisions needs a pageid or a title")
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM revisions WHERE site = ? AND {where} "
+                                f"ORDER BY timestamp, revid", (site, arg))
+        for row in rows:
+            yield _stored(site, row)
+
+    # writing
+    def put_many(self, site: str, revisions: Iterable[StoredRevision]) -> int:
+        """Store revisions in one transaction (all or none); returns how many were written."""
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        rows = [(site, r.meta.revid, r.pageid, r.meta.parentid, r.meta.title, r.meta.timestamp, r.meta.user,
+                 r.meta.comment, r.meta.size, r.meta.sha1, r.text, now) for r in revisions]
+        if any(row[1] is None for row in rows):
+            raise ValueError("a revision without a revid cannot be cached")
+        if not rows:
+            return 0
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO revisions (site, revid, pageid, parentid, title, timestamp, user, comment, size, sha1, "
+                "text, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (site, revid) DO UPDATE SET pageid = excluded.pageid, parentid = excluded.parentid, "
+                "title = excluded.title, timestamp = excluded.timestamp, user = excluded.user, "
+                "comment = excluded.comment, size = excluded.size, sha1 = excluded.sha1, text = excluded.text, "
+                "fetched_at = excluded.fetched_at",
+                rows,
+            )
+        return len(rows)
+
+    def put(self, site: str, revision: StoredRevision) -> None:
+        self.put_many(site, [revision])
+
+    def set_neighbour(self, site: str, revid: int, relation: str, other: int) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO neighbours (site, revid, relation, other) VALUES (?, ?, ?, ?)",
+                       (site, revid, relation, other))
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> RevisionCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"RevisionCache({str(self.path)!r})"
+
+
+def _stored(site: str, row: tuple) -> StoredRevision:
+    revid, pageid, parentid, title, timestamp, user, comment, size, sha1, text = row
+    meta = RevisionMeta(revid=revid, parentid=parentid, title=title, timestamp=timestamp, user=user,
+                        comment=comment, size=size, sha1=sha1, site=site, source="cache")
+    return StoredRevision(text=text, meta=meta, pageid=pageid)

@@ -1,0 +1,224 @@
+"""Diff URLs -> what they name: the wiki, its API endpoint, and the revisions or page to compare.
+
+Understood forms (on any host; `.m.` mobile hosts map to the same wiki):
+`/w/index.php?title=T&diff=NEW&oldid=OLD`, `diff=prev|next|cur` relative to `oldid`, `oldid` alone (a permanent
+link: the edit that made it), `curid=PAGEID` (the page's latest edit), `/wiki/Special:Diff/OLD/NEW`,
+`/wiki/Special:Diff/NEW`, `/wiki/Special:PermanentLink/N`, and the mobile `Special:MobileDiff/NEW` and
+`Special:MobileDiff/OLD...NEW`. Anything else raises `InputError` with one line saying why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ..errors import InputError
+
+#: relative revision keywords of `diff=` (MediaWiki also reads an empty value and 0 as "cur")
+KEYWORDS = ("prev", "next", "cur")
+
+#: registrable domains of Wikimedia wikis: HTTPS only, `/w/api.php`, and `xx.m.` / `m.` mobile hosts
+WIKIMEDIA_DOMAINS = (
+    "wikipedia.org", "wiktionary.org", "wikibooks.org", "wikinews.org", "wikiquote.org", "wikisource.org",
+    "wikiversity.org", "wikivoyage.org", "wikimedia.org", "wikidata.org", "mediawiki.org", "wikifunctions.org",
+)
+
+#: the Special namespace as written in URLs: the canonical name works on every wiki; a few common local names
+SPECIAL_NAMESPACES = frozenset({
+    "special", "spezial", "spécial", "especial", "speciale", "speciaal", "specjalna", "служебная", "特別",
+})
+
+_DIGITS = re.compile(r"[0-9]+")
+_HOST = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?$")
+
+
+@dataclass(frozen=True)
+class DiffTarget:
+    """What a diff URL (or --site/--old/--new/--title) asks for.
+
+    `diff` is the newer revision: an id or one of "prev", "next", "cur" relative to `oldid`. With `oldid` alone the
+    audit is of the edit that made `oldid`; with only `title` or `curid`, of the page's latest edit.
+    """
+
+    site: str
+    api_url: str
+    title: str | None = None
+    oldid: int | None = None
+    diff: int | str | None = None
+    curid: int | None = None
+    url: str | None = None
+
+    @property
+    def lang(self) -> str | None:
+        """The language code of a Wikimedia language wiki ("de" for de.wikipedia.org), else None."""
+        return site_lang(self.site)
+
+
+def site_lang(site: str) -> str | None:
+    """'de' for de.wikipedia.org and other language subdomains of Wikimedia projects; None elsewhere."""
+    labels = site.split(":")[0].split(".")
+    if len(labels) == 3 and ".".join(labels[1:]) in WIKIMEDIA_DOMAINS and labels[0] not in ("www", "commons",
+                                                                                           "meta", "species"):
+        return labels[0]
+    return None
+
+
+def is_wikimedia(host: str) -> bool:
+    host = host.split(":")[0]
+    return any(host == d or host.endswith("." + d) for d in WIKIMEDIA_DOMAINS)
+
+
+def normalize_site(host: str) -> str:
+    """The wiki a host serves: lower case, mobile `xx.m.` / `m.` labels of Wikimedia hosts folded away."""
+    host = host.strip().lower().rstrip(".")
+    if not host or not _HOST.match(host):
+        raise InputError(f"not a wiki host name: {host!r}")
+    if is_wikimedia(host):
+        name, _, port = host.partition(":")
+        labels = name.split(".")
+        if len(labels) >= 4 and labels[1] == "m":  # en.m.wikipedia.org
+            labels = labels[:1] + labels[2:]
+        elif len(labels) == 3 and labels[0] == "m":  # m.wikidata.org, m.mediawiki.org
+            labels = ["www"] + labels[1:]
+        host = ".".join(labels) + (":" + port if port else "")
+    return host
+
+
+def api_url_for_site(site: str, scheme: str = "https", script_path: str = "/w/") -> str:
+    """The API endpoint of a wiki: https://SITE/w/api.php for Wikimedia wikis (and by default elsewhere)."""
+    if is_wikimedia(site):
+        scheme, script_path = "https", "/w/"
+    return f"{scheme}://{site}{script_path}api.php"
+
+
+def site_from_api_url(api_url: str) -> str:
+    """The cache key of the wiki behind an API URL: its host (and port), mobile hosts folded."""
+    parts = urlsplit(api_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(f"not an http(s) API URL: {api_url!r}")
+    return normalize_site(parts.netloc.rpartition("@")[2])
+
+
+def parse_revision_id(value: str, what: str) -> int:
+    """A revision or page id from a URL or the command line: digits only, greater than zero."""
+    v = value.strip()
+    if not _DIGITS.fullmatch(v) or int(v) == 0:
+        raise InputError(f"{what} must be a positive number, not {value!r}")
+    return int(v)
+
+
+def parse_diff_value(value: str) -> int | str:
+    """The `diff=` value: a revision id, or "prev" / "next" / "cur" (empty and 0 mean "cur", as in MediaWiki)."""
+    v = value.strip()
+    if v in ("", "0"):
+        return "cur"
+    if v.lower() in KEYWORDS:
+        return v.lower()
+    if _DIGITS.fullmatch(v):
+        return int(v)
+    raise InputError(f"diff must be a revision number or prev/next/cur, not {value!r}")
+
+
+def _title(raw: str) -> str:
+    return re.sub(r"[ _]+", " ", unquote(raw)).strip()
+
+
+def _special(title: str) -> tuple[str, list[str]] | None:
+    """('diff', ['OLD', 'NEW']) for Special:Diff/OLD/NEW and the like; None when the title is not a special page."""
+    ns, colon, rest = title.partition(":")
+    if not colon or ns.strip().lower() not in SPECIAL_NAMESPACES:
+        return None
+    name, _, sub = rest.partition("/")
+    key = name.strip().lower().replace(" ", "")
+    return key, [p.strip() for p in sub.split("/")] if sub.strip() else []
+
+
+def _from_special(key: str, parts: list[str], url: str) -> dict:
+    if key == "diff":
+        if len(parts) == 1:
+            return {"diff": parse_revision_id(parts[0], "the revision in Special:Diff")}
+        if len(parts) == 2:
+            return {"oldid": parse_revision_id(parts[0], "the old revision in Special:Diff"),
+                    "diff": parse_diff_value(parts[1])}
+        raise InputError(f"no revision in URL: Special:Diff needs /NEW or /OLD/NEW ({url})")
+    if key in ("permanentlink", "permalink"):
+        if len(parts) != 1:
+            raise InputError(f"no revision in URL: Special:PermanentLink needs /REVISION ({url})")
+        return {"oldid": parse_revision_id(parts[0], "the revision in Special:PermanentLink")}
+    if key == "mobilediff":
+        if len(parts) != 1:
+            raise InputError(f"no revision in URL: Special:MobileDiff needs /NEW or /OLD...NEW ({url})")
+        old, sep, new = parts[0].partition("...")
+        if sep:
+            return {"oldid": parse_revision_id(old, "the old revision in Special:MobileDiff"),
+                    "diff": parse_revision_id(new, "the new revision in Special:MobileDiff")}
+        return {"diff": parse_revision_id(parts[0], "the revision in Special:MobileDiff")}
+    raise InputError(f"not a diff or permanent link: Special:{key} ({url})")
+
+
+def parse_diff_url(url: str) -> DiffTarget:
+    """Read a diff URL, permanent link or curid URL; raise InputError (one line) for anything else."""
+    raw = url.strip()
+    if not raw:
+        raise InputError("empty URL")
+    if any(ord(c) < 32 for c in raw):
+        raise InputError("URL contains control characters")
+    parts = urlsplit(raw)
+    scheme = parts.scheme.lower()
+    if not scheme and re.match(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:[0-9]+)?/", raw):  # en.wikipedia.org/wiki/…
+        parts = urlsplit("https://" + raw)
+        scheme = "https"
+    if not scheme:
+        raise InputError(f"not a URL: {raw[:80]!r} (give an http(s) diff URL)")
+    if scheme not in ("http", "https"):
+        raise InputError(f"unsupported URL scheme '{scheme}:' in {raw[:80]!r}: give an http(s) diff URL")
+    host = parts.hostname or ""
+    if not host:
+        raise InputError(f"no host in URL: {raw}")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise InputError(f"bad port in URL: {raw}") from exc
+    site = normalize_site(host + (f":{port}" if port else ""))
+    query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    path = unquote(parts.path)
+
+    title: str | None
+    if path.endswith("index.php"):
+        script_path = path[: -len("index.php")] or "/"
+        title = _title(query["title"]) if query.get("title") else None
+    elif "/wiki/" in path:
+        script_path = "/w/"
+        title = _title(path.split("/wiki/", 1)[1]) or None
+        if query.get("title"):
+            title = _title(query["title"])
+    elif path in ("", "/") and {"diff", "oldid", "curid"} & set(query):
+        script_path, title = "/w/", _title(query["title"]) if query.get("title") else None
+    else:
+        raise InputError(f"not a MediaWiki diff URL (expected /w/index.php?… or /wiki/…): {raw}")
+    api_url = api_url_for_site(site, scheme, script_path)
+
+    fields: dict = {}
+    special = _special(title) if title else None
+    if special is not None:
+        fields = _from_special(*special, raw)
+        title = None
+    if "oldid" in query and query["oldid"].strip():
+        fields["oldid"] = parse_revision_id(query["oldid"], "oldid")
+    if "diff" in query:
+        fields["diff"] = parse_diff_value(query["diff"])
+    if "curid" in query and query["curid"].strip():
+        fields["curid"] = parse_revision_id(query["curid"], "curid")
+
+    oldid, diff, curid = fields.get("oldid"), fields.get("diff"), fields.get("curid")
+    if oldid is None and diff is None and curid is None:
+        hint = f"; use --title {title!r} for its latest edit" if title else ""
+        raise InputError(f"no revision in URL: {raw} (expected diff=, oldid=, curid=, Special:Diff/… or "
+                         f"Special:PermanentLink/…){hint}")
+    if oldid is None and diff == "next":
+        raise InputError(f"diff=next needs an oldid to be the next revision of: {raw}")
+    if oldid is None and isinstance(diff, str) and title is None and curid is None:
+        raise InputError(f"diff={diff} needs an oldid, a title or a curid: {raw}")
+    return DiffTarget(site=site, api_url=api_url, title=title, oldid=oldid, diff=diff, curid=curid, url=raw)
+
