@@ -74,3 +74,37 @@ def test_fix_command_end_to_end(seed_pair, tmp_path, capsys):
     still = {f.fields["name"] for f in wikidiff.audit(new, fixed.read_text(encoding="utf-8")).flags
              if f.code == "broken-ref"}
     assert len(still) == 13 and not still & {":62", "Bulut"}
+
+
+def test_fix_fetches_the_pointed_article_from_the_wiki(seed_pair, tmp_path, capsys):
+    """The source article comes over HTTP from the MediaWiki API stand-in; the second run uses the cache."""
+    import json
+    import shutil
+
+    from mwapi_server import FIXTURES, MediaWikiStandIn
+
+    fixtures = tmp_path / "api"
+    shutil.copytree(FIXTURES, fixtures)
+    page = {"pageid": 990001, "ns": 0, "title": SOURCE, "revisions": [{
+        "revid": 990101, "parentid": 0, "minor": False, "user": "Editor", "userid": 1,
+        "timestamp": "2023-09-18T10:00:00Z", "size": len(SOURCE_TEXT.encode()), "comment": "sources",
+        "sha1": "0" * 40, "slots": {"main": {"contentmodel": "wikitext", "contentformat": "text/x-wiki",
+                                             "content": SOURCE_TEXT}}}]}
+    (fixtures / "pages" / "source-article.json").write_text(json.dumps(page), encoding="utf-8")
+    old, new = seed_pair
+    (tmp_path / "old.wiki").write_text(old, encoding="utf-8")
+    (tmp_path / "new.wiki").write_text(new, encoding="utf-8")
+    fixed = tmp_path / "fixed.wiki"
+    with MediaWikiStandIn(fixtures) as wiki:
+        args = ["fix", str(tmp_path / "old.wiki"), str(tmp_path / "new.wiki"), "-o", str(fixed),
+                "--api-url", wiki.api_url, "--cache", str(tmp_path / "cache.sqlite")]
+        assert main(args) == 0
+        asked = [r.params.get("titles") for r in wiki.requests]
+    assert SOURCE in asked
+    assert "2 of 15 broken names repaired" in capsys.readouterr().err
+    still = {f.fields["name"] for f in wikidiff.audit(new, fixed.read_text(encoding="utf-8")).flags
+             if f.code == "broken-ref"}
+    assert not still & {":62", "Bulut"}
+    # offline, with the wiki gone, the article comes from the cache
+    assert main([*args, "--offline"]) == 0
+    assert "2 of 15 broken names repaired" in capsys.readouterr().err

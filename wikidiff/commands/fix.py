@@ -27,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--site", help="fetch them from this wiki (e.g. en.wikipedia.org)")
     p.add_argument("--cache", help="revision cache database (see `wikidiff audit --help`)")
     p.add_argument("--offline", action="store_true", help="read fetched articles only from the cache")
+    p.add_argument("--user-agent", help="your tool and a contact (default: $WIKIDIFF_USER_AGENT, else wikidiff's)")
+    p.add_argument("--timeout", help="seconds to wait for each answer (default: 30)")
     p.add_argument("--quiet", "-q", action="store_true", help="no report on stderr")
     return p
 

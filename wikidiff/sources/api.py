@@ -430,6 +430,27 @@ class WikiClient:
             self.cache.set_neighbour(self.site, latest, "prev", prev)
         return prev or None, latest
 
+    def page_text(self, title: str) -> str | None:
+        """The current wikitext of a page (redirects followed), or None when it is missing, hidden or not
+        wikitext. Offline: the newest cached revision with that title, if any."""
+        if self.offline:
+            revs = list(self.cache.page_revisions(self.site, title=title)) if self.cache is not None else []
+            return revs[-1].text if revs else None
+        self.say(f"fetching the current text of \"{title}\"")
+        result = self._call(prop="revisions", rvprop=REVISION_PROPS, rvslots="main", titles=title, redirects="1")
+        pages = result.get("query", {}).get("pages", [])
+        if not pages or pages[0].get("missing") or pages[0].get("invalid") or not pages[0].get("revisions"):
+            return None
+        try:
+            rec = self._stored(pages[0], pages[0]["revisions"][0])
+        except InputError:  # not wikitext
+            return None
+        if not isinstance(rec, StoredRevision):
+            return None
+        if self.cache is not None:
+            self.cache.put_many(self.site, [rec])
+        return rec.text
+
     def _one_page(self, result: dict, name: str) -> dict:
         pages = result.get("query", {}).get("pages", [])
         if not pages:

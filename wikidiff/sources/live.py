@@ -68,6 +68,14 @@ def load_pair(args: argparse.Namespace) -> tuple[str, str, RevisionMeta, Revisio
     return old.text, new.text, old.meta, new.meta
 
 
+def page_source(args: argparse.Namespace):
+    """title -> current wikitext, fetched from the wiki that --api-url/--site name (through the cache)."""
+    api_url = args.api_url or os.environ.get("WIKIDIFF_API_URL")
+    site_name = normalize_site(args.site) if args.site else site_from_api_url(api_url) if api_url else DEFAULT_SITE
+    client = _client(args, DiffTarget(site=site_name, api_url=api_url_for_site(site_name)))
+    return client.page_text
+
+
 def _shown_default() -> str:
     try:
         return str(default_cache_path()).replace(str(Path.home()), "~", 1)
