@@ -8,10 +8,11 @@
 
 from .auditor import Audit, audit, audit_documents
 from .errors import FetchError, InputError, WikidiffError
+from .history import History, history
 from .model import Flag, RevisionMeta
 from .parse import Document
 
 __version__ = "0.1.0"
 
-__all__ = ["Audit", "Document", "FetchError", "Flag", "InputError", "RevisionMeta", "WikidiffError", "audit",
-           "audit_documents", "__version__"]
+__all__ = ["Audit", "Document", "FetchError", "Flag", "History", "InputError", "RevisionMeta", "WikidiffError",
+           "audit", "audit_documents", "history", "__version__"]

@@ -15,6 +15,12 @@ from .words import check_words
 
 Check = Callable[[CheckContext], list[Flag]]
 
+#: every flag code the checks can emit (stable: history tables have one column per code)
+FLAG_CODES: tuple[str, ...] = (
+    "broken-ref", "duplicate-ref", "empty-ref", "ref-error", "unused-ref", "image-caption-swap", "image-changed",
+    "caption-changed", "tag-added", "tag-removed", "citation-error", "unsourced-text", "words-to-watch",
+)
+
 CHECKS: list[Check] = [check_refs, check_media, check_tags, check_citations, check_unsourced, check_words]
 
 
