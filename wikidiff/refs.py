@@ -2,10 +2,15 @@
 
 Sources of refs:
 - `<ref …>…</ref>` and `<ref …/>` tags found by the lexical scan (inside `<references>` they are list-defined);
-- `{{reflist|refs=…}}` / `{{notelist|refs=…}}`: the refs in `refs=` are list-defined (English Wikipedia);
+- `{{reflist|refs=…}}` / `{{notelist|refs=…}}` / `{{#tag:references|…}}`: the refs in the list are list-defined
+  (in the list's group, whatever their own group attribute says) unless they sit inside another ref's content;
 - `{{r|a|b}}`: invocations of a and b; `{{efn|name=x|text}}` / `{{refn|…}}`: a definition (or, without text, an
   invocation) in the template's group; `{{#tag:ref|text|name=x|group=g}}`: a definition.
 Refs that other templates make (`{{sfn}}` and its kin) cannot be seen in wikitext; they are counted, not analysed.
+
+Besides the refs, the index lists what Cite's parser hooks would be called with, in the order it would call them
+(`CiteCall`s and `RefList`s: `<references>`, `{{reflist}}`, `{{#tag:references}}`), with each tag's own validation
+already done; checks/refs.py replays that order to find the page-wide errors.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ EFN_GROUPS = {
     "efn": "lower-alpha", "efn-la": "lower-alpha", "efn-ua": "upper-alpha", "efn-lr": "lower-roman",
     "efn-ur": "upper-roman", "efn-lg": "lower-greek", "efn-num": "note",
 }
-#: templates that pass `refs=` to <references>, with their default group
+#: templates that render a references list (and pass `refs=` to it), with their default group; None: not a list
 LIST_TEMPLATES = {
     "reflist": "", "references": "", "refbegin": None, "notelist": "lower-alpha", "notelist-ua": "upper-alpha",
     "notelist-lr": "lower-roman", "notelist-ur": "upper-roman", "notelist-lg": "lower-greek",
@@ -47,7 +52,45 @@ _R_RE = _names_re(["r"])
 _EFN_RE = _names_re([*EFN_GROUPS, "refn"])
 _LIST_RE = _names_re(LIST_TEMPLATES)
 _TAG_RE = re.compile(r"\{\{\s*#tag\s*:\s*ref\s*\|", re.IGNORECASE)
+_TAG_LIST_RE = re.compile(r"\{\{\s*#tag\s*:\s*references\s*[|}]", re.IGNORECASE)
 _OPAQUE_RE = _names_re(OPAQUE_REF_TEMPLATES)
+#: Cite's test for a ref whose closing tag is missing: after dropping whole `<x …>…</x>` elements and comments,
+#: the content still holds an opening <ref> or <references> tag (the first ref swallowed the next one)
+_WHOLE_ELEMENT = re.compile(r"<(\w++)[^>]*+>.*?</\1\s*>|<!--.*?-->", re.DOTALL)
+_OPEN_REF = re.compile(r"<ref(?:erences)?\b[^>]*+>", re.IGNORECASE)
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+#: errors after which Cite drops the tag altogether (the others are warnings shown beside a working ref)
+FATAL_ERRORS = frozenset({
+    "cite_error_ref_no_key", "cite_error_ref_no_input", "cite_error_ref_follow_conflicts",
+    "cite_error_included_ref", "cite_error_references_no_key", "cite_error_empty_references_define",
+    "cite_error_details_missing_parent",
+})
+#: the attributes <ref> accepts (others draw a warning); `details` only where sub-referencing is enabled
+REF_ATTRIBUTES = frozenset({"group", "name", "follow", "dir", "details"})
+REF_DIRECTIONS = frozenset({"ltr", "rtl", "auto"})
+
+
+@dataclass(frozen=True)
+class CiteCall:
+    """One ref as Cite's `<ref>` hook receives it: the name it is keyed on (None for a numeric name, which Cite
+    drops with a warning), its follow= target, and whether an error makes Cite drop the ref altogether."""
+
+    ref: Ref
+    name: str | None
+    follow: str | None
+    fatal: bool
+    order: int  # position in Cite's processing order (the end of the tag or template)
+
+
+@dataclass(frozen=True)
+class RefList:
+    """A references list (`<references>`, `{{reflist}}`, `{{#tag:references}}`): after its own list-defined refs
+    Cite renders and forgets every ref of its group so far."""
+
+    group: str
+    start: int
+    end: int
 
 
 @dataclass
@@ -57,101 +100,215 @@ class RefIndex:
     refs: list[Ref]
     unanalysed: Counter = field(default_factory=Counter)  # template name -> count (e.g. {"sfn": 12})
     has_references_list: bool = False
+    calls: list[CiteCall] = field(default_factory=list)  # in Cite's processing order
+    lists: list[RefList] = field(default_factory=list)  # in document order
 
 
 def _norm_tpl(name: str) -> str:
     return re.sub(r"[ _]+", " ", name.strip()).lower()
 
 
-def _ref_from_tag(scan: Scan, el, list_defined: bool, list_group: str | None) -> Ref:
+def is_numeric_name(name: str | None) -> bool:
+    """Cite rejects names made of ASCII digits only (PHP's ctype_digit); other scripts' digits are fine."""
+    return bool(name) and _ASCII_DIGITS.fullmatch(name) is not None
+
+
+def _validate(attrs: dict[str, str], content: str | None, list_group: str | None, raw_tag: bool
+              ) -> tuple[str | None, str | None, bool]:
+    """Cite's checks of one ref on its own, in Cite's order: (the error it shows, the name it keys on, whether
+    Cite drops the ref). A dropped ref shows only its first error; a kept one shows its warnings, of which the
+    one returned is a numeric name (it makes the ref anonymous) or else the first.
+
+    `attrs` are the tag's attributes, `content` is None for a self-closing tag, `list_group` the group of the list
+    the ref sits in (None outside lists); `raw_tag` is False for refs made by templates or {{#tag:ref}}, whose
+    nested refs Cite has already replaced by markers."""
+    name = attrs.get("name") or None
+    follow = attrs.get("follow") or None
+    details = attrs.get("details")  # sub-referencing: marks a nameless ref as a sub-reference, not an empty one
+    errors: list[str] = []
+    if any(a not in REF_ATTRIBUTES for a in attrs):
+        errors.append("cite_error_ref_too_many_keys")
+    key_name = name
+    if is_numeric_name(name):
+        errors.append("cite_error_ref_numeric_key")
+        key_name = None
+    elif is_numeric_name(follow):
+        errors.append("cite_error_ref_numeric_key")
+        return errors[0], key_name, True
+    if follow and (name or details is not None):
+        errors.append("cite_error_ref_follow_conflicts")
+    if "dir" in attrs and attrs["dir"].lower() not in REF_DIRECTIONS:
+        errors.append("cite_error_ref_invalid_dir")
+    blank = content is None or not content.strip()
+    if list_group is not None:
+        if details is not None:
+            errors.append("cite_error_details_unsupported_context")
+        if "group" in attrs and attrs["group"] != list_group:
+            errors.append("cite_error_references_group_mismatch")
+        if not key_name:
+            errors.append("cite_error_references_no_key")
+        if blank:
+            errors.append("cite_error_empty_references_define")
+    else:
+        if not key_name:
+            if details is not None and blank:
+                errors.append("cite_error_details_missing_parent")
+            elif details:
+                errors.append("cite_error_ref_with_details_no_name")
+            elif content is None:
+                errors.append("cite_error_ref_no_key")
+            elif blank:
+                errors.append("cite_error_ref_no_input")
+        if raw_tag and content is not None and _OPEN_REF.search(_WHOLE_ELEMENT.sub("", content)):
+            errors.append("cite_error_included_ref")
+    if not errors:
+        return None, key_name, False
+    if any(e in FATAL_ERRORS for e in errors):
+        return errors[0], key_name, True
+    shown = "cite_error_ref_numeric_key" if "cite_error_ref_numeric_key" in errors else errors[0]
+    return shown, key_name, False
+
+
+def _ref_from_tag(scan: Scan, el, list_group: str | None) -> tuple[Ref, CiteCall]:
     attrs = parse_attributes(el.attrs_text)
     name = attrs.get("name") or None
-    group = attrs.get("group", "")
-    if list_defined and "group" not in attrs and list_group:
-        group = list_group
+    follow = attrs.get("follow") or None
+    # inside a list a ref always joins the list's group (another group attribute is only a warning)
+    group = list_group if list_group is not None else attrs.get("group", "")
     raw = scan.text[el.start:el.end]
     content = None if el.self_closing else scan.text[el.inner_start:el.inner_end]
     blank = content is None or not content.strip()
-    error = None
-    if name is not None and name.isdigit():
-        error = "cite_error_ref_numeric_key"
-    if "follow" in attrs and name is None:
-        kind = "definition"
-    elif blank:
-        kind = "invocation"
-        if name is None:
-            error = error or ("cite_error_ref_no_key" if content is None else "cite_error_ref_no_input")
-    else:
-        kind = "definition"
-    return Ref(kind, name, group, None if blank else content, el.start, el.end, raw, list_defined, "tag", error)
+    error, key_name, fatal = _validate(attrs, content, list_group, True)
+    kind = "definition" if (follow and name is None) or not blank else "invocation"
+    ref = Ref(kind, name, group, None if blank else content, el.start, el.end, raw, list_group is not None, "tag",
+              error)
+    return ref, CiteCall(ref, key_name, follow if not fatal else None, fatal, el.end)
+
+
+def _list_group_at(lists: list[tuple[int, int, str]], bodies: list[tuple[int, int]], pos: int) -> str | None:
+    """The group of the list whose content holds `pos`, unless a ref made by a template or {{#tag:ref}} inside that
+    list holds it: a ref in another ref's content is processed on its own, outside the list."""
+    group, start = None, -1
+    for a, b, g in lists:
+        if a <= pos < b and a > start:
+            group, start = g, a
+    if group is not None and any(start <= a < pos < b for a, b in bodies):
+        return None
+    return group
 
 
 def index_refs(scan: Scan) -> RefIndex:
-    """All refs of a scanned revision in document order."""
+    """All refs of a scanned revision in document order, and Cite's view of them."""
     text = scan.text
-    refs: list[Ref] = []
-    list_spans: list[tuple[int, int, str]] = []  # spans of refs=… arguments, with their group
-    has_list = False
+    pairs: list[tuple[Ref, CiteCall]] = []
+    list_spans: list[tuple[int, int, str]] = []  # where refs are list-defined, with the list's group
+    lists: list[RefList] = []
     for el in scan.elements:
         if el.name == "references":
-            has_list = True
+            group = parse_attributes(el.attrs_text).get("group", "")
+            lists.append(RefList(group, el.start, el.end))
             if not el.self_closing:
-                group = parse_attributes(el.attrs_text).get("group", "")
                 list_spans.append((el.inner_start, el.inner_end, group))
-    for call in find_templates(scan, _LIST_RE):
-        has_list = True
-        default = LIST_TEMPLATES.get(_norm_tpl(call.name)) or ""
+    list_calls = list(find_templates(scan, _LIST_RE))
+    for call in list_calls:
+        default = LIST_TEMPLATES.get(_norm_tpl(call.name))
+        if default is None:  # {{refbegin}} only formats a bibliography
+            continue
+        group = call.args.get("group", default) or default
+        lists.append(RefList(group, call.start, call.end))
         if "refs" in call.arg_spans:
             a, b = call.arg_spans["refs"]
-            list_spans.append((a, b, call.args.get("group", default) or default))
+            list_spans.append((a, b, group))
+    for call in find_templates(scan, _TAG_LIST_RE):
+        group = _tag_value(call.args.get("group", ""))
+        lists.append(RefList(group, call.start, call.end))
+        if "1" in call.arg_spans:
+            a, b = call.arg_spans["1"]
+            list_spans.append((a, b, group))
+    # a list inside another list is not one (Cite ignores <references> while it reads a list)
+    lists = [x for x in lists if not any(a <= x.start < b for a, b, _ in list_spans)]
+    lists.sort(key=lambda x: x.start)
+    has_list = bool(lists or list_calls)
+    note_calls = list(find_templates(scan, _EFN_RE))
+    tag_calls = list(find_templates(scan, _TAG_RE))
+    bodies = [(c.start, c.end) for c in (*note_calls, *tag_calls)]
+
+    def list_group(pos: int) -> str | None:
+        return _list_group_at(list_spans, bodies, pos)
+
     for el in scan.elements:
-        if el.name != REF_TAG:
-            continue
-        container = next(((g, True) for a, b, g in list_spans if a <= el.start < b), (None, False))
-        refs.append(_ref_from_tag(scan, el, container[1], container[0]))
+        if el.name == REF_TAG:
+            pairs.append(_ref_from_tag(scan, el, list_group(el.start)))
     for call in find_templates(scan, _R_RE):
-        refs.extend(_refs_from_r(call))
-    for call in find_templates(scan, _EFN_RE):
-        ref = _ref_from_note_template(text, call)
-        if ref is not None:
-            refs.append(ref)
-    for call in find_templates(scan, _TAG_RE):
-        refs.append(_ref_from_tag_function(text, call))
+        pairs.extend(_refs_from_r(call, list_group(call.start)))
+    for call in note_calls:
+        pair = _ref_from_note_template(text, call, list_group(call.start))
+        if pair is not None:
+            pairs.append(pair)
+    for call in tag_calls:
+        pairs.append(_ref_from_tag_function(text, call, list_group(call.start)))
     unanalysed: Counter = Counter(_norm_tpl(c.name) for c in find_templates(scan, _OPAQUE_RE))
-    refs.sort(key=lambda r: r.start)
-    return RefIndex(refs, unanalysed, has_list)
+    pairs.sort(key=lambda p: p[0].start)
+    calls = sorted((c for _, c in pairs), key=lambda c: c.order)  # nested refs of a {{#tag:ref}} come first
+    return RefIndex([r for r, _ in pairs], unanalysed, has_list, calls, lists)
 
 
-def _refs_from_r(call: TemplateCall) -> list[Ref]:
+def _template_ref(kind, name: str | None, group: str, content: str | None, call: TemplateCall, raw: str,
+                  via: str, list_group: str | None, attrs: dict[str, str] | None = None, absent: bool = False
+                  ) -> tuple[Ref, CiteCall]:
+    """A ref made by a template or {{#tag:ref}} (`attrs`: the attributes it passes); `absent` marks one with no
+    content argument at all."""
+    if attrs is None:
+        attrs = {k: v for k, v in (("name", name or ""), ("group", group)) if v}
+    group = list_group if list_group is not None else group
+    error, key_name, fatal = _validate(attrs, None if absent else (content or ""), list_group, False)
+    ref = Ref(kind, name, group, content, call.start, call.end, raw, list_group is not None, via, error)
+    follow = attrs.get("follow") or None
+    return ref, CiteCall(ref, key_name, follow if not fatal else None, fatal, call.end)
+
+
+def _refs_from_r(call: TemplateCall, list_group: str | None) -> list[tuple[Ref, CiteCall]]:
     group = call.args.get("group", call.args.get("g", "")).strip()
     out = []
     i = 1
     while str(i) in call.args:
         name = call.args[str(i)].strip()
         if name:
-            out.append(Ref("invocation", name, group, None, call.start, call.end,
-                           "{{" + call.name + "|" + name + "}}", False, "template:r"))
+            out.append(_template_ref("invocation", name, group, None, call, "{{" + call.name + "|" + name + "}}",
+                                     "template:r", list_group, absent=True))
         i += 1
     return out
 
 
-def _ref_from_note_template(text: str, call: TemplateCall) -> Ref | None:
+def _ref_from_note_template(text: str, call: TemplateCall, list_group: str | None
+                            ) -> tuple[Ref, CiteCall] | None:
     tname = _norm_tpl(call.name)
     group = call.args.get("group", EFN_GROUPS.get(tname, "")).strip()
     name = (call.args.get("name") or "").strip() or None
     body = call.args.get("1", call.args.get("text", ""))
     raw = text[call.start:call.end]
     if body.strip():
-        return Ref("definition", name, group, body.strip(), call.start, call.end, raw, False, f"template:{tname}")
+        return _template_ref("definition", name, group, body.strip(), call, raw, f"template:{tname}", list_group)
     if name:
-        return Ref("invocation", name, group, None, call.start, call.end, raw, False, f"template:{tname}")
+        return _template_ref("invocation", name, group, None, call, raw, f"template:{tname}", list_group,
+                             absent=True)
     return None
 
 
-def _ref_from_tag_function(text: str, call: TemplateCall) -> Ref:
-    name = (call.args.get("name") or "").strip() or None
-    group = (call.args.get("group") or "").strip()
+def _tag_value(value: str) -> str:
+    """A {{#tag:…}} attribute value: trimmed, and one pair of enclosing quotes removed (as the parser function does)."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def _ref_from_tag_function(text: str, call: TemplateCall, list_group: str | None) -> tuple[Ref, CiteCall]:
+    attrs = {k: _tag_value(v) for k, v in call.args.items() if not k.isdigit()}
+    name = attrs.get("name") or None
+    follow = attrs.get("follow") or None
     body = call.args.get("1", "")
     raw = text[call.start:call.end]
-    kind = "definition" if body.strip() else "invocation"
-    return Ref(kind, name, group, body.strip() or None, call.start, call.end, raw, False, "#tag")
+    kind = "definition" if body.strip() or (follow and name is None) else "invocation"
+    return _template_ref(kind, name, attrs.get("group", ""), body.strip() or None, call, raw, "#tag", list_group,
+                         attrs, absent="1" not in call.args)

@@ -138,7 +138,7 @@ def apply_rescues(new: Document, rescues: list[Rescue]) -> tuple[str, list[Rescu
     edits: list[tuple[int, int, str]] = []
     unplaced = []
     for r in rescues:
-        uses = [u for u in state.uses.get((r.group, r.name), []) if u.via == "tag"]
+        uses = [u for u in state.broken.get((r.group, r.name), []) if u.via == "tag"]
         if not uses:
             unplaced.append(r)
             continue
