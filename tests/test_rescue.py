@@ -108,3 +108,36 @@ def test_fix_fetches_the_pointed_article_from_the_wiki(seed_pair, tmp_path, caps
     # offline, with the wiki gone, the article comes from the cache
     assert main([*args, "--offline"]) == 0
     assert "2 of 15 broken names repaired" in capsys.readouterr().err
+
+
+def test_fix_a_diff_url_uses_the_page_history(tmp_path, capsys):
+    """A name already broken before the edit is rescued from an earlier revision fetched over HTTP."""
+    import json
+    import shutil
+
+    from mwapi_server import FIXTURES, MediaWikiStandIn
+
+    def rev(revid, parent, text, ts):
+        return {"revid": revid, "parentid": parent, "minor": False, "user": "Ed", "userid": 1, "timestamp": ts,
+                "size": len(text.encode()), "comment": "edit", "sha1": "0" * 40,
+                "slots": {"main": {"contentmodel": "wikitext", "contentformat": "text/x-wiki", "content": text}}}
+
+    texts = ["Bridge.<ref name=\"age\">{{cite book |title=Old bridges |year=1990}}</ref> Old.<ref name=\"age\"/>",
+             "Bridge. Old.<ref name=\"age\"/>",
+             "Bridge. Very old.<ref name=\"age\"/>"]
+    page = {"pageid": 990002, "ns": 0, "title": "Old Bridge",
+            "revisions": [rev(990201 + i, 990200 + i if i else 0, t, f"2024-01-0{i + 1}T00:00:00Z")
+                          for i, t in enumerate(texts)]}
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "old-bridge.json").write_text(json.dumps(page), encoding="utf-8")
+    for name in ("errors.json", "503.html"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    fixed = tmp_path / "fixed.wiki"
+    with MediaWikiStandIn(tmp_path) as wiki:
+        url = "http://en.wikipedia.org/w/index.php?title=Old_Bridge&diff=990203&oldid=990202"
+        assert main(["fix", url, "--api-url", wiki.api_url, "--cache", str(tmp_path / "c.sqlite"),
+                     "-o", str(fixed)]) == 0
+    err = capsys.readouterr().err
+    assert "rescued 'age' from earlier revision 990201" in err
+    assert fixed.read_text(encoding="utf-8") == (
+        "Bridge. Very old.<ref name=\"age\">{{cite book |title=Old bridges |year=1990}}</ref>")

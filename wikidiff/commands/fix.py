@@ -17,19 +17,16 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "fix", help="rescue broken named refs and write a repaired new revision",
         description="Find each broken named ref's definition (old revision, then the articles the section points "
                     "to) and write NEW with the definitions inserted at their first use.")
-    p.add_argument("old", metavar="OLD.wiki")
-    p.add_argument("new", metavar="NEW.wiki")
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="OLD.wiki NEW.wiki, or one diff URL")
     p.add_argument("-o", "--output", metavar="PATH", help="where to write the fixed revision (default: stdout)")
     p.add_argument("--pages", metavar="DIR",
                    help="a folder of other articles' wikitext, one '<Title>.wiki' file each, to search for "
-                        "definitions (offline); with --api-url or --site they are fetched instead")
-    p.add_argument("--api-url", help="fetch the articles the sections point to from this MediaWiki API")
-    p.add_argument("--site", help="fetch them from this wiki (e.g. en.wikipedia.org)")
-    p.add_argument("--cache", help="revision cache database (see `wikidiff audit --help`)")
-    p.add_argument("--offline", action="store_true", help="read fetched articles only from the cache")
-    p.add_argument("--user-agent", help="your tool and a contact (default: $WIKIDIFF_USER_AGENT, else wikidiff's)")
-    p.add_argument("--timeout", help="seconds to wait for each answer (default: 30)")
-    p.add_argument("--quiet", "-q", action="store_true", help="no report on stderr")
+                        "definitions (offline); with a diff URL, --api-url or --site they are fetched instead")
+    p.add_argument("--history-limit", type=int, default=20, metavar="N",
+                   help="how many earlier revisions of the page to search, newest first (default: 20)")
+    from ..sources import live
+
+    live.add_arguments(p)
     return p
 
 
@@ -44,19 +41,18 @@ def folder_pages(folder: Path) -> PageSource:
     return page
 
 
-def _live_pages(args: argparse.Namespace) -> PageSource | None:
-    if not (args.api_url or args.site):
-        return None
-    from ..sources import live
-
-    return live.page_source(args)
-
-
 def run(args: argparse.Namespace) -> int:
-    old = Document.from_text(read_wikitext(Path(args.old)))
-    new = Document.from_text(read_wikitext(Path(args.new)))
-    pages = folder_pages(Path(args.pages)) if args.pages else _live_pages(args)
-    rescues = find_rescues(old, new, pages=pages)
+    from ..sources import live
+    from .audit import load_inputs
+
+    old_text, new_text, old_meta, new_meta = load_inputs(args)
+    old, new = Document.from_text(old_text), Document.from_text(new_text)
+    pages, history = None, None
+    if args.api_url or args.site or new_meta.site:  # a wiki to ask (a diff URL's, or named)
+        pages, history = live.rescue_sources(args, new_meta, old_meta, args.history_limit)
+    if args.pages:
+        pages = folder_pages(Path(args.pages))
+    rescues = find_rescues(old, new, new_meta=new_meta, history=history, pages=pages)
     fixed, unplaced = apply_rescues(new, rescues)
     if args.output:
         Path(args.output).write_text(fixed, encoding="utf-8")
@@ -68,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         broken = ref_state(new).broken
         found = {(r.group, r.name) for r in rescues}
         for r in rescues:
-            where = f"{r.found_in} “{r.title}”" if r.title else r.found_in
+            where = (f"{r.found_in} {r.revid}" if r.revid else
+                     f"{r.found_in} “{r.title}”" if r.title else r.found_in)
             print(f"rescued {r.name!r}{' (group ' + r.group + ')' if r.group else ''} from {where}", file=sys.stderr)
         for r in unplaced:
             print(f"found {r.name!r} but it is only used through templates; not inserted", file=sys.stderr)

@@ -430,6 +430,26 @@ class WikiClient:
             self.cache.set_neighbour(self.site, latest, "prev", prev)
         return prev or None, latest
 
+    def earlier_revisions(self, title: str, before: int, limit: int = 20) -> Iterator[Revision]:
+        """(text, meta) of up to `limit` revisions of a page older than revision `before`, newest first
+        (hidden ones skipped). Offline, what the cache holds."""
+        if limit <= 0:
+            return
+        if self.offline:
+            cached = [r for r in self._cached_history(title, None, None) if r[1].revid and r[1].revid < before]
+            yield from [r for r in reversed(cached) if r[0] is not None][:limit]
+            return
+        result = self._call(prop="revisions", titles=title, rvprop="ids", rvdir="older", rvstartid=str(before),
+                            rvlimit=str(limit + 1))
+        page = self._one_page_or_empty(result, title)
+        ids = [int(r["revid"]) for r in (page or {}).get("revisions", []) if int(r["revid"]) != before][:limit]
+        for start in range(0, len(ids), CONTENT_BATCH):
+            chunk = ids[start:start + CONTENT_BATCH]
+            found, _hidden, _bad = self._load(chunk)
+            for r in chunk:
+                if r in found:
+                    yield found[r].text, found[r].meta
+
     def page_text(self, title: str) -> str | None:
         """The current wikitext of a page (redirects followed), or None when it is missing, hidden or not
         wikitext. Offline: the newest cached revision with that title, if any."""

@@ -68,12 +68,21 @@ def load_pair(args: argparse.Namespace) -> tuple[str, str, RevisionMeta, Revisio
     return old.text, new.text, old.meta, new.meta
 
 
-def page_source(args: argparse.Namespace):
-    """title -> current wikitext, fetched from the wiki that --api-url/--site name (through the cache)."""
+def rescue_sources(args: argparse.Namespace, new_meta: RevisionMeta, old_meta: RevisionMeta, history_limit: int):
+    """(pages, history) for `wikidiff fix`: other pages' current text, and the page's revisions before the old
+    one (newest first), both from the wiki the arguments name, through the cache."""
     api_url = args.api_url or os.environ.get("WIKIDIFF_API_URL")
-    site_name = normalize_site(args.site) if args.site else site_from_api_url(api_url) if api_url else DEFAULT_SITE
+    site_name = (normalize_site(args.site) if args.site else new_meta.site or
+                 (site_from_api_url(api_url) if api_url else DEFAULT_SITE))
     client = _client(args, DiffTarget(site=site_name, api_url=api_url_for_site(site_name)))
-    return client.page_text
+    history = None
+    if new_meta.title and (old_meta.revid or new_meta.revid):
+        before = old_meta.revid or new_meta.revid
+
+        def history():
+            return client.earlier_revisions(new_meta.title, before, history_limit)
+
+    return client.page_text, history
 
 
 def _shown_default() -> str:
