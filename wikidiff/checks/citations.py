@@ -16,6 +16,7 @@ import re
 from ..model import Flag
 from ..parse import parse_wikicode
 from ..scan import strip_comments
+from ..templates import canonical_key
 from .base import CheckContext
 from .media import norm_param
 
@@ -31,19 +32,13 @@ CS1 = frozenset({
 _TITLE_PARAMS = ("title", "script-title", "trans-title")
 
 
-def _key(name: str) -> str:
-    name = " ".join(strip_comments(name).replace("_", " ").split())
-    name = re.sub(r"^template\s*:\s*", "", name, flags=re.IGNORECASE)
-    return name[:1].lower() + name[1:]
-
-
 def citation_problems(content: str) -> list[tuple[str, str, str | None]]:
     """(kind, template, parameter) for each problem in one ref's content."""
     if _BARE.match(strip_comments(content)):
         return [("bare-url", "", None)]
     problems = []
     for tpl in parse_wikicode(content).filter_templates(recursive=True):
-        name = _key(str(tpl.name))
+        name = canonical_key(str(tpl.name))
         if name.lower() not in CS1:
             continue
         params = {norm_param(str(p.name)).replace("_", "-"): strip_comments(str(p.value)).strip()

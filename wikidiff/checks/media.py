@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..braces import find_templates
 from ..model import Flag
 from ..scan import strip_comments
+from ..templates import normalize_title
 from .base import CheckContext
 
 _IMAGE_NAME = re.compile(
@@ -110,14 +111,8 @@ def _templates_with_images(doc, section) -> dict[str, list[Found]]:
         params = {norm_param(k): v for k, v in call.args.items() if not k.isdigit()}
         if any(_IMAGE_NAME.match(p) for p in params):
             offsets = {norm_param(k): span[0] for k, span in call.arg_spans.items()}
-            out[normalize_name(call.name)].append(Found(raw, params, offsets))
+            out[normalize_title(call.name)].append(Found(raw, params, offsets))
     return out
-
-
-def normalize_name(name: str) -> str:
-    name = re.sub(r"[\s_]+", " ", strip_comments(name)).strip()
-    name = re.sub(r"^template\s*:\s*", "", name, flags=re.IGNORECASE)
-    return name[:1].upper() + name[1:]
 
 
 def _same_image(a: str, b: str) -> bool:
