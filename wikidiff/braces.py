@@ -1,8 +1,8 @@
 """Finding templates by name and splitting their arguments, without a full parse and without recursion.
 
-Used where only a few known templates matter (`{{r}}`, `{{efn}}`, `{{reflist|refs=…}}`, `{{#tag:ref}}`): a
-regular expression finds the candidates, an iterative brace counter finds each one's end, skipping comments and
-extension tags exactly as the preprocessor does.
+One left-to-right pass with an explicit stack pairs every `{{` with its `}}` (skipping comments and extension
+tags as the preprocessor does) and splits each call's arguments at its own top-level `|` and `=`; a regular
+expression then picks the calls that matter (`{{r}}`, `{{efn}}`, `{{reflist|refs=…}}`, infoboxes, tags …).
 """
 
 from __future__ import annotations
@@ -31,26 +31,39 @@ def find_templates(scan: Scan, names_re: re.Pattern[str], lo: int = 0, hi: int |
                    ) -> Iterator[TemplateCall]:
     """Yield each template whose opening `names_re` matches (at `{{`), starting within text[lo:hi]."""
     text = scan.text
+    calls = all_calls(scan)
     for m in names_re.finditer(text, lo, len(text) if hi is None else hi):
-        start = m.start()
-        if scan.is_opaque(start):
-            continue
-        call = _read_call(scan, start)
+        call = calls.get(m.start())
         if call is not None:
             yield call
 
 
-def _read_call(scan: Scan, start: int) -> TemplateCall | None:
-    """Read the template opening at `start` up to its matching `}}`; None when it never closes."""
+def all_calls(scan: Scan) -> dict[int, TemplateCall]:
+    """Every closed template call of the page, by start offset: one left-to-right pass with an explicit stack
+    (linear in the text, whatever the nesting), memoised on the Scan."""
+    cached = scan.__dict__.get("_template_calls")
+    if cached is None:
+        cached = scan.__dict__["_template_calls"] = _read_all(scan)
+    return cached
+
+
+@dataclass
+class _Frame:
+    start: int
+    bars: list[int]
+    equals: dict[int, int]  # argument number -> offset of its first top-level "="
+    links: int = 0
+
+
+def _read_all(scan: Scan) -> dict[int, TemplateCall]:
     text = scan.text
-    depth_braces, depth_links = 0, 0
-    pos = start
-    bars: list[int] = []
-    equals: dict[int, int] = {}  # argument number -> offset of its first top-level "="
+    calls: dict[int, TemplateCall] = {}
+    stack: list[_Frame] = []
+    pos = 0
     while True:
         m = _BRACE.search(text, pos)
         if m is None:
-            return None
+            return calls
         p = m.start()
         if scan.is_opaque(p):
             pos = scan.next_opaque_end(p)
@@ -58,29 +71,32 @@ def _read_call(scan: Scan, start: int) -> TemplateCall | None:
         tok = m.group()
         pos = m.end()
         if tok == "{{":
-            depth_braces += 1
+            stack.append(_Frame(p, [], {}))
+        elif not stack:
+            continue
         elif tok == "}}":
-            depth_braces -= 1
-            if depth_braces == 0:
-                break
+            frame = stack.pop()
+            calls[frame.start] = _make_call(text, frame, pos)
         elif tok == "[[":
-            depth_links += 1
+            stack[-1].links += 1
         elif tok == "]]":
-            depth_links = max(0, depth_links - 1)
-        elif depth_braces == 1 and depth_links == 0:
+            stack[-1].links = max(0, stack[-1].links - 1)
+        elif stack[-1].links == 0:
             if tok == "|":
-                bars.append(p)
-            elif bars:  # "=": only the first one of an argument names it
-                equals.setdefault(len(bars), p)
-    end = pos
-    inner_start, inner_end = start + 2, end - 2
-    cuts = [*bars, inner_end]
+                stack[-1].bars.append(p)
+            elif stack[-1].bars:  # "=": only the first one of an argument names it
+                stack[-1].equals.setdefault(len(stack[-1].bars), p)
+
+
+def _make_call(text: str, frame: _Frame, end: int) -> TemplateCall:
+    inner_start, inner_end = frame.start + 2, end - 2
+    cuts = [*frame.bars, inner_end]
     name = text[inner_start:cuts[0]].strip()
     args: dict[str, str] = {}
     spans: dict[str, tuple[int, int]] = {}
     position = 0
     for n, (a, b) in enumerate(zip(cuts[:-1], cuts[1:], strict=True), start=1):
-        eq = equals.get(n)
+        eq = frame.equals.get(n)
         if eq is not None:
             key = text[a + 1:eq].strip()
             args[key] = text[eq + 1:b].strip()
@@ -89,26 +105,14 @@ def _read_call(scan: Scan, start: int) -> TemplateCall | None:
             position += 1
             args[str(position)] = text[a + 1:b]
             spans[str(position)] = (a + 1, b)
-    return TemplateCall(name, start, end, args, spans)
-
-
-_OPEN = re.compile(r"\{\{")
+    return TemplateCall(name, frame.start, end, args, spans)
 
 
 def template_spans(scan: Scan, lo: int, hi: int) -> list[tuple[int, int]]:
     """Spans of the outermost templates that start within text[lo:hi] (unclosed ones are left out)."""
     spans: list[tuple[int, int]] = []
-    pos = lo
-    while True:
-        m = _OPEN.search(scan.text, pos, hi)
-        if m is None:
-            return spans
-        if scan.is_opaque(m.start()):
-            pos = scan.next_opaque_end(m.start())
+    for start in sorted(s for s in all_calls(scan) if lo <= s < hi):
+        if spans and start < spans[-1][1]:
             continue
-        call = _read_call(scan, m.start())
-        if call is None:
-            pos = m.end()
-            continue
-        spans.append((call.start, call.end))
-        pos = call.end
+        spans.append((start, all_calls(scan)[start].end))
+    return spans
