@@ -8,12 +8,13 @@ expression then picks the calls that matter (`{{r}}`, `{{efn}}`, `{{reflist|refs
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .scan import Scan
 
-_BRACE = re.compile(r"\{\{|\}\}|\[\[|\]\]|\||=")
+_BRACE = re.compile(r"\{\{+|\}\}|\[\[|\]\]|\||=")
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,8 @@ def _read_all(scan: Scan) -> dict[int, TemplateCall]:
             continue
         tok = m.group()
         pos = m.end()
-        if tok == "{{":
-            stack.append(_Frame(p, [], {}))
+        if tok[0] == "{":  # a run of n braces opens n // 2 calls, counted from its right end: `{{{!}}` is `{` + `{{!}}`
+            stack.extend(_Frame(q, [], {}) for q in range(pos - len(tok) // 2 * 2, pos, 2))
         elif not stack:
             continue
         elif tok == "}}":
@@ -110,9 +111,14 @@ def _make_call(text: str, frame: _Frame, end: int) -> TemplateCall:
 
 def template_spans(scan: Scan, lo: int, hi: int) -> list[tuple[int, int]]:
     """Spans of the outermost templates that start within text[lo:hi] (unclosed ones are left out)."""
+    ordered = scan.__dict__.get("_template_spans")
+    if ordered is None:  # sorted once per revision: callers ask line by line
+        ordered = scan.__dict__["_template_spans"] = sorted((c.start, c.end) for c in all_calls(scan).values())
     spans: list[tuple[int, int]] = []
-    for start in sorted(s for s in all_calls(scan) if lo <= s < hi):
-        if spans and start < spans[-1][1]:
-            continue
-        spans.append((start, all_calls(scan)[start].end))
+    for i in range(bisect_left(ordered, (lo, -1)), len(ordered)):
+        start, end = ordered[i]
+        if start >= hi:
+            break
+        if not (spans and start < spans[-1][1]):
+            spans.append((start, end))
     return spans

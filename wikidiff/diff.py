@@ -9,9 +9,10 @@ character diff runs on words.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from diff_match_patch import diff_match_patch
 
@@ -94,7 +95,9 @@ def word_diff(old: str, new: str, old_base: int = 0, new_base: int = 0) -> list[
 
     def flush() -> None:
         for kind, text in _pair_lines(block_old, block_new):
-            if kind == "pair":
+            if kind == "pair" and text[0] == text[1]:
+                emit("equal", text[0])
+            elif kind == "pair":
                 for op, t in _token_diff(text[0], text[1], _TOKEN):
                     emit("equal" if op == 0 else "delete" if op < 0 else "insert", t)
             else:
@@ -115,10 +118,18 @@ def word_diff(old: str, new: str, old_base: int = 0, new_base: int = 0) -> list[
 def _pair_lines(old_lines: list[str], new_lines: list[str]):
     """Yield ("pair", (old, new)), ("delete", old) and ("insert", new) in order, pairing similar lines."""
     j = 0
+    new_bags: list[Counter | None] = [None] * len(new_lines)  # each line's words are counted once
     for line in old_lines:
+        if j < len(new_lines) and new_lines[j] == line:  # the common case when the line diff gave up early
+            yield "pair", (line, line)
+            j += 1
+            continue
         best, best_k = PAIR_SIMILARITY, -1
+        bag = _bag(line)
         for k in range(j, min(len(new_lines), j + PAIR_WINDOW)):
-            score = _similarity(line, new_lines[k])
+            if new_bags[k] is None:
+                new_bags[k] = _bag(new_lines[k])
+            score = _bag_similarity(bag, new_bags[k])
             if score > best:
                 best, best_k = score, k
         if best_k < 0:
@@ -132,12 +143,19 @@ def _pair_lines(old_lines: list[str], new_lines: list[str]):
         yield "insert", new_lines[k]
 
 
-def _similarity(a: str, b: str) -> float:
-    wa, wb = Counter(_WORDS.findall(a.lower())), Counter(_WORDS.findall(b.lower()))
+def _bag(text: str) -> Counter:
+    return Counter(_WORDS.findall(text.lower()))
+
+
+def _bag_similarity(wa: Counter, wb: Counter) -> float:
     if not wa and not wb:
         return 1.0
     inter = sum((wa & wb).values())
     return 2 * inter / (sum(wa.values()) + sum(wb.values()))
+
+
+def _similarity(a: str, b: str) -> float:
+    return _bag_similarity(_bag(a), _bag(b))
 
 
 def _moved_pairs(pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -320,9 +338,39 @@ def diff_refs(old: Document, new: Document) -> list[RefChange]:
 
 # ---- page-level line blocks (what MediaWiki's diff view shows side by side) --------------------------------
 
-def line_blocks(old: str, new: str) -> list[tuple[list[tuple[int, str]], list[tuple[int, str]]]]:
+class LineBlocks(list):
+    """line_blocks' result, a list of (old lines, new lines), with lookups by old offset built on first use."""
+
+    @cached_property
+    def _with_old(self) -> tuple[list, list[int]]:
+        blocks = [b for b in self if b[0]]
+        return blocks, [b[0][0][0] for b in blocks]
+
+    @cached_property
+    def _content(self) -> dict[int, tuple[list[tuple[int, str]], list[int], list[tuple[int, str]]]]:
+        return {}
+
+    def block_at(self, old_pos: int) -> int:
+        """Index (among blocks with old lines) of the block whose old lines hold `old_pos`, or -1."""
+        blocks, starts = self._with_old
+        i = bisect_right(starts, old_pos) - 1
+        if i < 0 or old_pos >= blocks[i][0][-1][0] + len(blocks[i][0][-1][1]):
+            return -1
+        return i
+
+    def content_lines(self, i: int) -> tuple[list[tuple[int, str]], list[int], list[tuple[int, str]]]:
+        """Block i's non-blank old lines, their offsets, and its non-blank new lines."""
+        if i not in self._content:
+            old_lines, new_lines = self._with_old[0][i]
+            content_old = [ln for ln in old_lines if ln[1].strip()]
+            self._content[i] = (content_old, [off for off, _ in content_old],
+                                [ln for ln in new_lines if ln[1].strip()])
+        return self._content[i]
+
+
+def line_blocks(old: str, new: str) -> LineBlocks:
     """Changed blocks of a whole-page line diff: each block is (old lines, new lines) with their offsets."""
-    blocks = []
+    blocks = LineBlocks()
     cur_old: list[tuple[int, str]] = []
     cur_new: list[tuple[int, str]] = []
     oi = ni = 0
@@ -347,18 +395,16 @@ def line_blocks(old: str, new: str) -> list[tuple[list[tuple[int, str]], list[tu
     return blocks
 
 
-def replacement_line(blocks, old_pos: int) -> tuple[int, str] | None:
+def replacement_line(blocks: LineBlocks, old_pos: int) -> tuple[int, str] | None:
     """The new line shown beside the old line holding `old_pos` (paired by order within its block)."""
-    for old_lines, new_lines in blocks:
-        if not old_lines or not (old_lines[0][0] <= old_pos < old_lines[-1][0] + len(old_lines[-1][1])):
-            continue
-        content_new = [ln for ln in new_lines if ln[1].strip()]
-        content_old = [ln for ln in old_lines if ln[1].strip()]
-        idx = next((i for i, (off, line) in enumerate(content_old) if off <= old_pos < off + len(line)), 0)
-        if not content_new:
-            return None
-        return content_new[min(idx, len(content_new) - 1)] if idx < len(content_new) else None
-    return None
+    i = blocks.block_at(old_pos)
+    if i < 0:
+        return None
+    content_old, starts, content_new = blocks.content_lines(i)
+    idx = bisect_right(starts, old_pos) - 1
+    if idx < 0 or old_pos >= starts[idx] + len(content_old[idx][1]):
+        idx = 0
+    return content_new[idx] if idx < len(content_new) else None
 
 
 # ---- moved paragraphs ---------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 
 #: Extension tags whose content is not wikitext (refs, headings and templates inside them do not exist).
 OPAQUE_TAGS = frozenset({
@@ -97,6 +98,28 @@ class Scan:
         if i >= 0 and self.opaque[i][0] <= pos < self.opaque[i][1]:
             return self.opaque[i][1]
         return pos
+
+    @cached_property
+    def _element_starts(self) -> list[int]:
+        return [e.start for e in self.elements]
+
+    @cached_property
+    def _top(self) -> tuple[list[Element], list[int]]:
+        top = [e for e in self.elements if not e.depth]
+        return top, [e.start for e in top]
+
+    def elements_within(self, lo: int, hi: int) -> list[Element]:
+        """Elements (at any depth) that start within [lo, hi), in order."""
+        starts = self._element_starts
+        return self.elements[bisect_left(starts, lo):bisect_left(starts, hi)]
+
+    def top_elements_over(self, lo: int, hi: int) -> list[Element]:
+        """Elements outside any container that overlap [lo, hi), in order (such elements never overlap)."""
+        top, starts = self._top
+        i = max(0, bisect_right(starts, lo) - 1)
+        if i < len(top) and top[i].end <= lo:
+            i += 1
+        return top[i:bisect_left(starts, hi)]
 
 
 def scan(text: str) -> Scan:

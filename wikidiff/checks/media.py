@@ -87,8 +87,6 @@ def image_slots(params: dict[str, str], template: str) -> list[ImageSlot]:
 
 
 _ANY_TEMPLATE = re.compile(r"\{\{(?!\s*[#{])")
-_HAS_IMAGE_PARAM = re.compile(
-    r"\|\s*[\w ]*(?:image|img|photo|picture|logo|cover|screenshot|poster)[\w ]*=", re.IGNORECASE)
 
 
 @dataclass
@@ -105,13 +103,10 @@ def _templates_with_images(doc, section) -> dict[str, list[Found]]:
     parse; immune to unbalanced '' and deep nesting)."""
     out: dict[str, list[Found]] = defaultdict(list)
     for call in find_templates(doc.scan, _ANY_TEMPLATE, section.start, section.end):
-        raw = doc.text[call.start:call.end]
-        if not _HAS_IMAGE_PARAM.search(raw):
-            continue
         params = {norm_param(k): v for k, v in call.args.items() if not k.isdigit()}
-        if any(_IMAGE_NAME.match(p) for p in params):
+        if any(_IMAGE_NAME.match(p) for p in params):  # from the parsed names: no search through nested text
             offsets = {norm_param(k): span[0] for k, span in call.arg_spans.items()}
-            out[normalize_title(call.name)].append(Found(raw, params, offsets))
+            out[normalize_title(call.name)].append(Found(doc.text[call.start:call.end], params, offsets))
     return out
 
 

@@ -9,6 +9,7 @@ replaced it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -48,29 +49,35 @@ def tags_in(doc: Document, lo: int, hi: int) -> list[FoundTag]:
     return out
 
 
-def _touched(ops: list[DiffOp], start: int, end: int, side: str) -> bool:
-    """Does [start, end) of one side overlap a non-equal run of the diff?"""
-    kind = "delete" if side == "old" else "insert"
-    for op in ops:
-        if op.op != kind:
-            continue
-        at = op.old_offset if side == "old" else op.new_offset
-        if at < end and start < at + len(op.text):
-            return True
-    return False
+class _Side:
+    """One side ("old" or "new") of a section's word diff: its equal runs and its own (deleted or inserted) runs,
+    contiguous and in order, so a lookup by offset is a binary search."""
 
+    def __init__(self, ops: list[DiffOp], side: str) -> None:
+        self.own = "delete" if side == "old" else "insert"
+        self.runs = [(op.old_offset, op.new_offset, op) if side == "old" else (op.new_offset, op.old_offset, op)
+                     for op in ops if op.op in ("equal", self.own)]
+        self.starts = [here for here, _, _ in self.runs]
 
-def _map(ops: list[DiffOp], pos: int, side: str) -> int:
-    """The offset on the other side matching `pos` on `side` ("old" or "new"); inside a run that exists only
-    on `side`, the place where that run stands on the other side."""
-    skip = "insert" if side == "old" else "delete"
-    for op in ops:
-        if op.op == skip:
-            continue
-        here, there = (op.old_offset, op.new_offset) if side == "old" else (op.new_offset, op.old_offset)
-        if here <= pos < here + len(op.text):
-            return there + (pos - here if op.op == "equal" else 0)
-    return -1
+    def touched(self, start: int, end: int) -> bool:
+        """Does [start, end) overlap a run that exists only on this side?"""
+        i = bisect_left(self.starts, end) - 1
+        while i >= 0 and self.runs[i][0] + len(self.runs[i][2].text) > start:
+            if self.runs[i][2].op == self.own:
+                return True
+            i -= 1
+        return False
+
+    def map(self, pos: int) -> int:
+        """The offset on the other side matching `pos`; inside a run that exists only on this side, the place
+        where that run stands on the other side; -1 outside the diffed text."""
+        i = bisect_right(self.starts, pos) - 1
+        if i < 0:
+            return -1
+        here, there, op = self.runs[i]
+        if pos >= here + len(op.text):
+            return -1
+        return there + (pos - here if op.op == "equal" else 0)
 
 
 _TEMPLATE_FLAT = re.compile(r"\{\{[^{}]*\}\}")
@@ -79,11 +86,7 @@ _TEMPLATE_FLAT = re.compile(r"\{\{[^{}]*\}\}")
 def _readable(doc: Document, lo: int, hi: int) -> str:
     """doc.text[lo:hi] without refs, comments and templates: the prose a reader sees around a tag."""
     parts, pos = [], lo
-    for el in doc.scan.elements:
-        if el.end <= lo or el.depth:
-            continue
-        if el.start >= hi:
-            break
+    for el in doc.scan.top_elements_over(lo, hi):
         if el.name in ("ref", "!--"):
             parts.append(doc.text[pos:max(pos, el.start)])
             pos = max(pos, el.end)
@@ -130,11 +133,12 @@ def check_tags(ctx: CheckContext) -> list[Flag]:
             added += [(t, change.ops) for t in new_tags]
             continue
         ops = change.ops
-        gone = [t for t in old_tags if _touched(ops, t.call.start, t.call.end, "old")]
-        fresh = [t for t in new_tags if _touched(ops, t.call.start, t.call.end, "new")]
+        old_side, new_side = _Side(ops, "old"), _Side(ops, "new")
+        gone = [t for t in old_tags if old_side.touched(t.call.start, t.call.end)]
+        fresh = [t for t in new_tags if new_side.touched(t.call.start, t.call.end)]
         # a tag re-dated or re-worded in place is the same tag: where the old one maps to, the new one starts
-        old_at = {(t.canonical, _map(ops, t.call.start, "old")) for t in old_tags}
-        new_at = {(t.canonical, _map(ops, t.call.start, "new")) for t in new_tags}
+        old_at = {(t.canonical, old_side.map(t.call.start)) for t in old_tags}
+        new_at = {(t.canonical, new_side.map(t.call.start)) for t in new_tags}
         removed += [(t, ops) for t in gone if (t.canonical, t.call.start) not in new_at]
         added += [(t, ops) for t in fresh if (t.canonical, t.call.start) not in old_at]
     removed, added = _drop_moves(ctx, removed, added)

@@ -10,6 +10,7 @@ Paragraphs that already carry a maintenance tag such as {{citation needed}} are 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from ..model import Flag
 from ..parse import Document
@@ -47,18 +48,28 @@ def _words(text: str) -> int:
 
 
 def _citation_ends(doc: Document, lo: int, hi: int) -> list[int]:
-    ends = [el.end for el in doc.scan.elements if el.name == "ref" and lo <= el.start < hi]
+    ends = [el.end for el in doc.scan.elements_within(lo, hi) if el.name == "ref"]
     ends += [m.end() for m in _CITES.finditer(doc.text, lo, hi) if not doc.scan.is_opaque(m.start())]
     return sorted(ends)
 
 
-def _inserted(ctx: CheckContext, lo: int, hi: int) -> list[tuple[int, int]]:
-    return [(max(a, lo), min(b, hi)) for a, b in ctx.inserted_spans if a < hi and lo < b]
+def _inserted(spans: list[tuple[int, int]], starts: list[int], lo: int, hi: int) -> list[tuple[int, int]]:
+    """The parts of [lo, hi) inside `spans` (sorted and disjoint; `starts` are their starts)."""
+    out = []
+    for k in range(max(0, bisect_right(starts, lo) - 1), len(spans)):
+        a, b = spans[k]
+        if a >= hi:
+            break
+        if lo < b:
+            out.append((max(a, lo), min(b, hi)))
+    return out
 
 
 def check_unsourced(ctx: CheckContext) -> list[Flag]:
     flags = []
     doc = ctx.new
+    spans = ctx.inserted_spans
+    starts = [a for a, _ in spans]
     for change in ctx.changed_pairs:
         section = change.new
         if section is None or (section.heading and APPENDIX.match(section.heading)):
@@ -69,7 +80,7 @@ def check_unsourced(ctx: CheckContext) -> list[Flag]:
             pos = hi + 1
             if _NOT_PROSE.match(line) or doc.scan.is_opaque(lo):
                 continue
-            new_parts = _inserted(ctx, lo, hi)
+            new_parts = _inserted(spans, starts, lo, hi)
             if not new_parts:
                 continue
             if any(MaintenanceTags.default().lookup(m.group(1)) for m in _ANY_TEMPLATE_NAME.finditer(line)):
@@ -87,7 +98,7 @@ def check_unsourced(ctx: CheckContext) -> list[Flag]:
                         {"scope": "paragraph", "words": added_words, "text": _clip(text)}, new_offset=lo))
                 continue
             tail_start = cites[-1]
-            tail_new = _inserted(ctx, tail_start, hi)
+            tail_new = _inserted(spans, starts, tail_start, hi)
             tail_text = prose(doc, tail_start, hi).strip()
             sentences = [s.strip() for s in _SENTENCE.findall(tail_text) if _words(s) >= MIN_SENTENCE_WORDS]
             if sentences and sum(_words(prose(doc, a, b)) for a, b in tail_new) >= MIN_SENTENCE_WORDS:

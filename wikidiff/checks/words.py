@@ -54,12 +54,16 @@ def check_words(ctx: CheckContext) -> list[Flag]:
     pattern, entries = _table()
     doc = ctx.new
     flags = []
+    skips: dict[tuple[int, int], _Spans] = {}  # per line: many insertions into one long line share it
     for lo, hi in ctx.inserted_spans:
         line_lo = doc.text.rfind("\n", 0, lo) + 1
         line_hi = doc.text.find("\n", hi)
         line_hi = len(doc.text) if line_hi < 0 else line_hi
-        skip = _Spans(template_spans(doc.scan, line_lo, line_hi)
-                      + [(m.start(), m.end()) for m in _QUOTE.finditer(doc.text, line_lo, line_hi)])
+        skip = skips.get((line_lo, line_hi))
+        if skip is None:
+            skip = skips[line_lo, line_hi] = _Spans(
+                template_spans(doc.scan, line_lo, line_hi)
+                + [(m.start(), m.end()) for m in _QUOTE.finditer(doc.text, line_lo, line_hi)])
         for m in pattern.finditer(doc.text, lo, hi):
             if doc.scan.is_opaque(m.start()) or skip.covers(m.start()):
                 continue
