@@ -141,3 +141,16 @@ def test_fix_a_diff_url_uses_the_page_history(tmp_path, capsys):
     assert "rescued 'age' from earlier revision 990201" in err
     assert fixed.read_text(encoding="utf-8") == (
         "Bridge. Very old.<ref name=\"age\">{{cite book |title=Old bridges |year=1990}}</ref>")
+
+
+def test_audit_rescue_says_where_each_definition_was_found(tmp_path, capsys):
+    import json
+
+    old = "A.<ref name=gone>{{cite web |title=Gone |url=https://example.org/g}}</ref> B.<ref name=gone/>"
+    new = "A. B.<ref name=gone/> C.<ref name=never/>"
+    (tmp_path / "o.wiki").write_text(old, encoding="utf-8")
+    (tmp_path / "n.wiki").write_text(new, encoding="utf-8")
+    assert main(["audit", str(tmp_path / "o.wiki"), str(tmp_path / "n.wiki"), "--format", "json", "--rescue"]) == 0
+    flags = {f["name"]: f for f in json.loads(capsys.readouterr().out)["flags"] if f["code"] == "broken-ref"}
+    assert flags["gone"]["rescue"]["found_in"] == "old revision"
+    assert flags["never"]["rescue"] is None

@@ -26,12 +26,12 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="exit 1 when a flag of this severity or worse fired")
     p.add_argument("--lang", default=None,
                    help="wiki language code (default: the wiki's for fetched revisions, else en)")
-    try:
-        from ..sources import live
-    except ImportError:  # pragma: no cover - the live sources are optional at build time
-        live = None
-    if live is not None:
-        live.add_arguments(p)
+    p.add_argument("--rescue", action="store_true",
+                   help="for each broken named ref, look for its definition (old revision; for fetched revisions "
+                        "also earlier revisions and the articles the section points to) and add where it was found")
+    from ..sources import live
+
+    live.add_arguments(p)
     return p
 
 
@@ -57,6 +57,22 @@ def _site_lang(site: str | None) -> str | None:
     return site_lang(site)
 
 
+def _add_rescues(result, args: argparse.Namespace) -> None:
+    """Attach to each broken-ref flag a `rescue` field saying where its definition was found (or null)."""
+    from ..rescue import find_rescues
+    from ..sources import live
+
+    pages = history = None
+    if result.new_meta.site:
+        pages, history = live.rescue_sources(args, result.new_meta, result.old_meta, 20)
+    found = {(r.group, r.name): r for r in find_rescues(result.old, result.new, new_meta=result.new_meta,
+                                                          history=history, pages=pages)}
+    for flag in result.flags:
+        if flag.code == "broken-ref":
+            r = found.get((flag.fields["group"] or "", flag.fields["name"]))
+            flag.fields["rescue"] = r.to_dict() if r else None
+
+
 def run(args: argparse.Namespace) -> int:
     from ..auditor import audit
     from ..report import render
@@ -64,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
     old_text, new_text, old_meta, new_meta = load_inputs(args)
     lang = args.lang or _site_lang(new_meta.site) or "en"
     result = audit(old_text, new_text, old_meta=old_meta, new_meta=new_meta, lang=lang)
+    if args.rescue:
+        _add_rescues(result, args)
     out = render(result, args.format)
     if args.output:
         Path(args.output).write_text(out, encoding="utf-8")
