@@ -15,11 +15,10 @@ import hashlib
 import html
 from collections import defaultdict
 from importlib import resources
-from pathlib import PurePath
 from typing import Any
 
 from ..model import Flag, SectionChange
-from .rows import Line, Row, Seg, Spot, flag_spot, fold, section_rows, worst
+from .rows import Line, Row, Seg, Spot, flag_spot, fold, report_title, section_rows, worst
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_TITLE = {"error": "Errors", "warning": "Warnings", "info": "Info"}
@@ -55,14 +54,6 @@ def _csp_hash(source: str) -> str:
 def _short(text: str | None, n: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _rev_title(audit) -> str:
-    title = audit.new_meta.title or audit.old_meta.title
-    if title:
-        return title
-    names = [PurePath(m.source).name for m in (audit.old_meta, audit.new_meta) if m.source]
-    return " → ".join(names) if len(names) == 2 else "two revisions"
 
 
 class _Page:
@@ -141,7 +132,7 @@ def render(audit) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
         '<meta name="generator" content="wikidiff">\n'
-        f"<title>{_e('wikidiff audit: ' + _rev_title(audit))}</title>\n"
+        f"<title>{_e('wikidiff audit: ' + report_title(audit))}</title>\n"
         "</head>\n<body>\n"
         f"{body}\n<script>{js}</script>\n</body>\n</html>\n"
     )
@@ -195,7 +186,7 @@ def _rev_box(meta, side: str) -> str:
 
 def _header(page: _Page) -> str:
     a = page.audit
-    return (f'<header><h1>Audit of {_e(_rev_title(a))}</h1>'
+    return (f'<header><h1>Audit of {_e(report_title(a))}</h1>'
             f'<div class="wd-revs">{_rev_box(a.old_meta, "old")}{_rev_box(a.new_meta, "new")}</div></header>')
 
 

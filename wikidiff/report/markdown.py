@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from pathlib import PurePath
 
 from ..model import Flag
-from .rows import Line, fold, section_rows
+from .rows import Line, fold, report_title, section_rows
 
 SEVERITIES = ("error", "warning", "info")
 TITLES = {"error": "Errors", "warning": "Warnings", "info": "Info"}
@@ -60,17 +59,9 @@ def _rev(meta) -> str:
     return md(" · ".join(parts)) or "(no details)"
 
 
-def _title(audit) -> str:
-    title = audit.new_meta.title or audit.old_meta.title
-    if title:
-        return title
-    names = [PurePath(m.source).name for m in (audit.old_meta, audit.new_meta) if m.source]
-    return " → ".join(names) if len(names) == 2 else "two revisions"
-
-
 def render(audit) -> str:
     s = audit.summary
-    out = [f"# wikidiff audit: {md(_title(audit))}", "",
+    out = [f"# wikidiff audit: {md(report_title(audit))}", "",
            f"- **Old:** {_rev(audit.old_meta)}", f"- **New:** {_rev(audit.new_meta)}", "", "## Summary", ""]
     sev = ", ".join(f"{s[k + 's']} {k if s[k + 's'] == 1 else TITLES[k].lower()}" for k in SEVERITIES)
     parts = [f"{s[k]} {k.split('_')[1]}" for k in ("sections_added", "sections_removed", "sections_modified",

@@ -8,6 +8,7 @@ MediaWiki's two-column diff. Flags are located as spans of the old or new revisi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from ..model import SEVERITY_RANK, Flag, SectionChange
 
@@ -250,3 +251,12 @@ def flag_spot(flag: Flag, audit) -> Spot | None:
 
 def worst(flags: list[Flag]) -> str | None:
     return max((f.severity for f in flags), key=SEVERITY_RANK.__getitem__, default=None)
+
+
+def report_title(audit) -> str:
+    """The page title, else the two file names ("old.wiki → new.wiki"), for a report's heading."""
+    title = audit.new_meta.title or audit.old_meta.title
+    if title:
+        return title
+    names = [PurePath(m.source).name for m in (audit.old_meta, audit.new_meta) if m.source]
+    return " → ".join(names) if len(names) == 2 else "two revisions"
