@@ -20,9 +20,11 @@ from ..templates import normalize_title
 from .base import CheckContext
 
 _IMAGE_NAME = re.compile(
-    r"^(?:(?:image|img|photo|picture|logo|cover|screenshot|poster)\d*"
-    r"|image_(?!size|upright|alt|caption|width|height|class|link|scale|type|param|name|text|title)[a-z_]+\d*"
-    r"|[a-z]+(?:_[a-z]+)*_image\d*)$"
+    r"^(?:(?:image|img|photo|picture|logo|cover|screenshot|poster|signature)\d*"
+    r"|image_[a-z_]+\d*|[a-z]+(?:_[a-z]+)*_image\d*)$"
+    # …but not the parameters that describe an image: its size, alt text, caption, link …
+    r"(?<!size)(?<!upright)(?<!alt)(?<!caption)(?<!width)(?<!height)(?<!class)(?<!link)(?<!scale)(?<!type)"
+    r"(?<!param)(?<!text)(?<!title)(?<!px)(?<!_frame)"
 )
 _FILE_LINK = re.compile(r"\[\[\s*(?:file|image)\s*:([^|\]]+)", re.IGNORECASE)
 _FILE_PREFIX = re.compile(r"^\s*(?:file|image)\s*:", re.IGNORECASE)
