@@ -93,4 +93,10 @@ def _details(f) -> list[str]:
             out.append(f"      replaced by: “{_short(d['replaced_by'])}”")
     elif f.code == "image-caption-swap":
         out.append(f"      caption: “{_short(d['old_caption'])}” → “{_short(d['new_caption'])}”")
+    elif f.code == "unsourced-text":
+        out.append(f"      text: “{_short(d['text'])}”")
+    elif f.code == "words-to-watch":
+        out.append(f"      in: “{_short(d['context'])}”")
+    elif f.code == "citation-error":
+        out.append(f"      ref: {_short(d['ref'])}")
     return out
