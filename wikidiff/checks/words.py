@@ -70,6 +70,8 @@ def check_words(ctx: CheckContext) -> list[Flag]:
             if doc.text[max(0, m.start() - 1)] == "|" or _in_link_target(doc.text, m.start(), line_lo):
                 continue
             entry = entries[" ".join(m.group().lower().split())]
+            if entry.category == "claim" and not _said_word(doc.text, m.start(), m.end()):
+                continue
             flags.append(Flag(
                 "words-to-watch", "info",
                 f"“{m.group()}” ({entry.guide}): {entry.note}", ctx.new_section(m.start()),
@@ -77,6 +79,21 @@ def check_words(ctx: CheckContext) -> list[Flag]:
                  "context": _context(doc.text, m.start(), m.end())},
                 new_offset=m.start()))
     return flags
+
+
+_NOUN_BEFORE = frozenset({
+    "the", "a", "an", "its", "their", "his", "her", "our", "your", "my", "these", "those", "this", "that", "such",
+    "any", "some", "no", "territorial", "competing", "rival", "conflicting", "land", "legal", "insurance", "false",
+})
+
+
+def _said_word(text: str, start: int, end: int) -> bool:
+    """MOS:CLAIM is about verbs of saying: "X claimed that …", not "a territory claimed by X" or "its claims"."""
+    after = text[end:end + 20].lstrip().lower()
+    if after.startswith("by ") or after.startswith("by\n"):
+        return False
+    before = text[max(0, start - 30):start].split()
+    return not (before and before[-1].lower().strip("'\"“(") in _NOUN_BEFORE)
 
 
 def _in_link_target(text: str, pos: int, floor: int) -> bool:
