@@ -61,6 +61,7 @@ def _read_all(scan: Scan) -> dict[int, TemplateCall]:
     calls: dict[int, TemplateCall] = {}
     stack: list[_Frame] = []
     pos = 0
+    heading_end = -1  # inside a heading line of an argument until here
     while True:
         m = _BRACE.search(text, pos)
         if m is None:
@@ -82,6 +83,13 @@ def _read_all(scan: Scan) -> dict[int, TemplateCall]:
             stack[-1].links += 1
         elif tok == "]]":
             stack[-1].links = max(0, stack[-1].links - 1)
+        elif tok == "=" and (p == 0 or text[p - 1] == "\n"):
+            # a heading line inside an argument: as in the preprocessor, its "=" (and any "|") are the heading's,
+            # not the argument's separator
+            line_end = text.find("\n", p)
+            heading_end = len(text) if line_end < 0 else line_end
+        elif p < heading_end:
+            continue
         elif stack[-1].links == 0:
             if tok == "|":
                 stack[-1].bars.append(p)

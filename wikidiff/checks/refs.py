@@ -206,4 +206,7 @@ def check_refs(ctx: CheckContext) -> list[Flag]:
             {"name": r.name, "group": r.group or None, "cite_error": r.error, "caused_by_edit": caused},
             new_offset=r.start,
         ))
+    if new.broken:
+        ctx.notes.append("broken-ref is judged from the wikitext: a name can also be defined by a transcluded "
+                         "template's output (e.g. a timeline or list template), which wikitext alone does not show")
     return flags
