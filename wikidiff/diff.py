@@ -368,14 +368,35 @@ class LineBlocks(list):
         return self._content[i]
 
 
-def line_blocks(old: str, new: str) -> LineBlocks:
-    """Changed blocks of a whole-page line diff: each block is (old lines, new lines) with their offsets."""
+class _SpanMap:
+    """Offsets in a concatenation of spans of a text -> offsets in the text (asked in increasing order)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = spans
+        self.i = 0
+        self.base = 0  # offset in the concatenation where spans[i] starts
+
+    def __call__(self, pos: int) -> int:
+        while self.i + 1 < len(self.spans) and pos >= self.base + self.spans[self.i][1] - self.spans[self.i][0]:
+            self.base += self.spans[self.i][1] - self.spans[self.i][0]
+            self.i += 1
+        return self.spans[self.i][0] + pos - self.base
+
+
+def line_blocks(old: str, new: str, old_spans: list[tuple[int, int]] | None = None,
+                new_spans: list[tuple[int, int]] | None = None) -> LineBlocks:
+    """Changed blocks of a line diff of the page (or of only the given spans of each side, e.g. the changed
+    sections: unchanged text adds no block): each block is (old lines, new lines) with their page offsets."""
+    old_spans = old_spans if old_spans is not None else [(0, len(old))]
+    new_spans = new_spans if new_spans is not None else [(0, len(new))]
+    a = "".join(old[x:y] for x, y in old_spans)
+    b = "".join(new[x:y] for x, y in new_spans)
+    to_old, to_new = _SpanMap(old_spans or [(0, 0)]), _SpanMap(new_spans or [(0, 0)])
     blocks = LineBlocks()
     cur_old: list[tuple[int, str]] = []
     cur_new: list[tuple[int, str]] = []
     oi = ni = 0
-    for op, text in _token_diff(old, new, _LINE):
-        lines = _LINE.findall(text)
+    for op, text in _token_diff(a, b, _LINE):
         if op == 0:
             if cur_old or cur_new:
                 blocks.append((cur_old, cur_new))
@@ -383,12 +404,12 @@ def line_blocks(old: str, new: str) -> LineBlocks:
             oi += len(text)
             ni += len(text)
             continue
-        for line in lines:
+        for line in _LINE.findall(text):
             if op < 0:
-                cur_old.append((oi, line))
+                cur_old.append((to_old(oi), line))
                 oi += len(line)
             else:
-                cur_new.append((ni, line))
+                cur_new.append((to_new(ni), line))
                 ni += len(line)
     if cur_old or cur_new:
         blocks.append((cur_old, cur_new))

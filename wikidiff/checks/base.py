@@ -69,9 +69,13 @@ class CheckContext:
 
     @cached_property
     def line_blocks(self):
-        """The whole-page line diff's changed blocks (computed only when a check asks)."""
+        """The page's line diff, as MediaWiki's diff view pairs lines, over the changed sections only
+        (computed only when a check asks)."""
         from ..diff import line_blocks
-        return line_blocks(self.old.text, self.new.text)
+
+        olds = sorted((c.old.start, c.old.end) for c in self.changed_pairs if c.old is not None)
+        news = sorted((c.new.start, c.new.end) for c in self.changed_pairs if c.new is not None)
+        return line_blocks(self.old.text, self.new.text, olds, news)
 
     @cached_property
     def changed_pairs(self) -> list[SectionChange]:
