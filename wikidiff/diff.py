@@ -234,7 +234,7 @@ def diff_sections(old: Document, new: Document) -> list[SectionChange]:
     for o, n in matched:
         if o is None:
             changes.append(SectionChange("added", None, n, modified=True,
-                                         ops=[DiffOp("insert", new.section_text(n), o_off(old, n), n.start)]))
+                                         ops=[DiffOp("insert", new.section_text(n), len(old.text), n.start)]))
             continue
         if n is None:
             changes.append(SectionChange("removed", o, None, modified=True,
@@ -251,11 +251,6 @@ def diff_sections(old: Document, new: Document) -> list[SectionChange]:
         changes.append(SectionChange(change, o, n, is_moved, is_renamed, is_modified, ops))
     changes.sort(key=lambda c: (c.new.index if c.new else _insert_point(c.old, matched), c.new is None))
     return changes
-
-
-def o_off(old: Document, new_section: Section) -> int:
-    """Where an added section would stand in the old text (the end of the old text, as a safe default)."""
-    return len(old.text)
 
 
 def _insert_point(old_section: Section, matched) -> float:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -90,14 +89,11 @@ def parse_wikicode(text: str) -> Wikicode:
     `skip_style_tags=True` avoids the known pitfall where one unclosed `''` hides every later template.
     Pathological nesting that exhausts the stack yields a tree with the text as plain text.
     """
-    limit = sys.getrecursionlimit()
     try:
         return mwparserfromhell.parse(text, skip_style_tags=True)
     except RecursionError:
         return mwparserfromhell.wikicode.Wikicode(
             mwparserfromhell.smart_list.SmartList([mwparserfromhell.nodes.Text(text)]))
-    finally:
-        sys.setrecursionlimit(limit)
 
 
 @dataclass

@@ -48,9 +48,6 @@ class CheckContext:
         """New-revision spans of moved paragraphs: their text is not new, so checks of added text skip it."""
         return sorted((m.new_offset, m.new_offset + len(m.new_text)) for m in self.moves)
 
-    def in_moved_text(self, pos: int) -> bool:
-        return any(a <= pos < b for a, b in self.moved_new_spans)
-
     @cached_property
     def inserted_spans(self) -> list[tuple[int, int]]:
         """New-revision spans this edit inserted (moved paragraphs excluded), in order."""

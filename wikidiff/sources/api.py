@@ -443,12 +443,19 @@ class WikiClient:
                             rvlimit=str(limit + 1))
         page = self._one_page_or_empty(result, title)
         ids = [int(r["revid"]) for r in (page or {}).get("revisions", []) if int(r["revid"]) != before][:limit]
+        yield from (rev for rev in self._texts(ids) if rev[0] is not None)
+
+    def _texts(self, ids: list[int]) -> Iterator[Revision]:
+        """(text, meta) for each id in order, CONTENT_BATCH texts a request; text None when hidden. A revision
+        gone by the time its text was asked (deleted meanwhile) is skipped."""
         for start in range(0, len(ids), CONTENT_BATCH):
             chunk = ids[start:start + CONTENT_BATCH]
-            found, _hidden, _bad = self._load(chunk)
+            found, hidden, _bad = self._load(chunk)
             for r in chunk:
                 if r in found:
                     yield found[r].text, found[r].meta
+                elif r in hidden:
+                    yield None, hidden[r]
 
     def page_text(self, title: str) -> str | None:
         """The current wikitext of a page (redirects followed), or None when it is missing, hidden or not
@@ -514,15 +521,7 @@ class WikiClient:
             ids = [int(r["revid"]) for r in page.get("revisions", [])]
             if limit is not None:
                 ids = ids[: limit - done]
-            for start in range(0, len(ids), CONTENT_BATCH):
-                chunk = ids[start:start + CONTENT_BATCH]
-                found, hidden, bad = self._load(chunk)
-                for r in chunk:
-                    if r in found:
-                        yield found[r].text, found[r].meta
-                    elif r in hidden:
-                        yield None, hidden[r]
-                    # a revision listed but gone by the time its text was asked (deleted meanwhile) is skipped
+            yield from self._texts(ids)
             done += len(ids)
             self.say(f"history of \"{page.get('title', title)}\": {done} revisions")
             if limit is not None and done >= limit:
