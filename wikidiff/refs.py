@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from .braces import TemplateCall, find_templates
 from .model import Ref
 from .scan import REF_TAG, Scan, parse_attributes
+from .templates import canonical_key
 
 #: {{efn}} family -> the group its notes go to (English Wikipedia's Template:Efn documentation).
 EFN_GROUPS = {
@@ -102,10 +103,6 @@ class RefIndex:
     has_references_list: bool = False
     calls: list[CiteCall] = field(default_factory=list)  # in Cite's processing order
     lists: list[RefList] = field(default_factory=list)  # in document order
-
-
-def _norm_tpl(name: str) -> str:
-    return re.sub(r"[ _]+", " ", name.strip()).lower()
 
 
 def is_numeric_name(name: str | None) -> bool:
@@ -211,7 +208,7 @@ def index_refs(scan: Scan) -> RefIndex:
                 list_spans.append((el.inner_start, el.inner_end, group))
     list_calls = list(find_templates(scan, _LIST_RE))
     for call in list_calls:
-        default = LIST_TEMPLATES.get(_norm_tpl(call.name))
+        default = LIST_TEMPLATES.get(canonical_key(call.name))
         if default is None:  # {{refbegin}} only formats a bibliography
             continue
         group = call.args.get("group", default) or default
@@ -247,7 +244,7 @@ def index_refs(scan: Scan) -> RefIndex:
             pairs.append(pair)
     for call in tag_calls:
         pairs.append(_ref_from_tag_function(text, call, list_group(call.start)))
-    unanalysed: Counter = Counter(_norm_tpl(c.name) for c in find_templates(scan, _OPAQUE_RE))
+    unanalysed: Counter = Counter(canonical_key(c.name) for c in find_templates(scan, _OPAQUE_RE))
     pairs.sort(key=lambda p: p[0].start)
     calls = sorted((c for _, c in pairs), key=lambda c: c.order)  # nested refs of a {{#tag:ref}} come first
     return RefIndex([r for r, _ in pairs], unanalysed, has_list, calls, lists)
@@ -282,7 +279,7 @@ def _refs_from_r(call: TemplateCall, list_group: str | None) -> list[tuple[Ref, 
 
 def _ref_from_note_template(text: str, call: TemplateCall, list_group: str | None
                             ) -> tuple[Ref, CiteCall] | None:
-    tname = _norm_tpl(call.name)
+    tname = canonical_key(call.name)
     group = call.args.get("group", EFN_GROUPS.get(tname, "")).strip()
     name = (call.args.get("name") or "").strip() or None
     body = call.args.get("1", call.args.get("text", ""))
