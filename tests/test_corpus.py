@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import wikidiff
-from wikidiff.parse import Document
+from wikidiff.text.document import Document
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = ("en", "hi", "ru", "th", "zh")

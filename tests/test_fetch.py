@@ -20,6 +20,7 @@ import pytest
 import requests
 from mwapi_server import FIXTURES, MediaWikiStandIn
 
+import wikidiff
 from wikidiff.cli import main
 from wikidiff.errors import FetchError, InputError
 from wikidiff.sources.api import (
@@ -74,7 +75,8 @@ def test_pair_is_fetched_in_one_request_with_etiquette(wiki, tmp_path):
     assert p["revids"] == "651986427|651993021"
     assert set(p["rvprop"].split("|")) >= {"ids", "timestamp", "user", "comment", "size", "sha1", "content"}
     ua = sent.headers["User-Agent"]
-    assert ua.startswith("wikidiff/0.1.0 (https://github.com/wikidiff/wikidiff; wikidiff@users.noreply.github.com)")
+    assert ua.startswith(f"wikidiff/{wikidiff.__version__} (https://github.com/wikidiff/wikidiff; "
+                         "wikidiff@users.noreply.github.com)")
     assert f"mwclient/{mwclient.__version__}" in ua
 
 

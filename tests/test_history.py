@@ -30,7 +30,7 @@ from wikidiff.history import (
     mutual_pairs,
 )
 from wikidiff.model import RevisionMeta
-from wikidiff.parse import Document
+from wikidiff.text.document import Document
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import wikidiff
 from wikidiff.cli import main
 from wikidiff.model import RevisionMeta
-from wikidiff.parse import Document
 from wikidiff.rescue import apply_rescues, find_rescues, pointed_articles
+from wikidiff.text.document import Document
 
 SOURCE = "Blockade of the Republic of Artsakh (2022–present)"
 SOURCE_TEXT = (

@@ -12,8 +12,8 @@ from pathlib import Path
 from test_corpus import audit_problems
 
 import wikidiff
-from wikidiff.braces import template_spans
-from wikidiff.parse import Document
+from wikidiff.text.braces import template_spans
+from wikidiff.text.document import Document
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPTH = 5000

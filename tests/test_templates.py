@@ -8,7 +8,7 @@ import mwparserfromhell
 import pytest
 
 from wikidiff.errors import InputError
-from wikidiff.templates import MaintenanceTags, canonical_key, normalize_title
+from wikidiff.text.titles import MaintenanceTags, canonical_key, normalize_title
 
 TAGS = MaintenanceTags.default()
 

@@ -6,13 +6,12 @@
 [('broken-ref', 'a', True)]
 """
 
+from ._version import __version__
 from .auditor import Audit, audit, audit_documents
 from .errors import FetchError, InputError, WikidiffError
 from .history import History, history
 from .model import Flag, RevisionMeta
-from .parse import Document
-
-__version__ = "0.1.0"
+from .text.document import Document
 
 __all__ = ["Audit", "Document", "FetchError", "Flag", "History", "InputError", "RevisionMeta", "WikidiffError",
            "audit", "audit_documents", "history", "__version__"]

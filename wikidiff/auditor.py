@@ -11,7 +11,7 @@ from .checks.base import CheckContext
 from .diff import Move, diff_refs, diff_sections
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
-from .parse import Document
+from .text.document import Document
 
 SCHEMA_VERSION = 1
 

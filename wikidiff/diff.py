@@ -17,7 +17,7 @@ from functools import cached_property
 from diff_match_patch import diff_match_patch
 
 from .model import DiffOp, Ref, RefChange, Section, SectionChange
-from .parse import Document
+from .text.document import Document
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _WORDS = re.compile(r"\w+", re.UNICODE)

@@ -33,8 +33,8 @@ from typing import Any
 from .checks import FLAG_CODES
 from .errors import InputError
 from .model import RevisionMeta
-from .parse import Document
 from .sources.dump import sha1_hex, text_sha1
+from .text.document import Document
 
 RADIUS = 15
 #: flag codes counted in their own revisions column (`flags_<code>`); any other code goes to `flags_other`
@@ -238,7 +238,7 @@ class AuditCache:
 
     @staticmethod
     def key(old: Document, new: Document, lang: str) -> str:
-        from . import __version__
+        from ._version import __version__
 
         return f"{CACHE_SCHEMA}|{__version__}|{lang}|{old.digest}|{new.digest}"
 

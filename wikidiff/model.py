@@ -142,6 +142,18 @@ class RefChange:
         }
 
 
+@dataclass(frozen=True)
+class Span:
+    """Where a flag points: character offsets [start, end) into the old or the new revision's text."""
+
+    side: Literal["old", "new"]
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"side": self.side, "start": self.start, "end": self.end}
+
+
 @dataclass
 class Flag:
     """One finding for an editor: a code, a severity, a message, where it is and code-specific fields."""
@@ -153,6 +165,7 @@ class Flag:
     fields: dict[str, Any] = field(default_factory=dict)
     old_offset: int | None = None
     new_offset: int | None = None
+    span: Span | None = None  # the flagged text, set by the check that raised the flag
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"code": self.code, "severity": self.severity, "message": self.message,
@@ -160,4 +173,5 @@ class Flag:
         d.update(self.fields)
         d["old_offset"] = self.old_offset
         d["new_offset"] = self.new_offset
+        d["span"] = self.span.to_dict() if self.span else None
         return d

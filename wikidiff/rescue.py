@@ -14,10 +14,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from .braces import find_templates
 from .checks.refs import Key, ref_state
 from .model import Ref, RevisionMeta
-from .parse import Document
+from .text.braces import find_templates
+from .text.document import Document
 
 #: title -> current wikitext of that page, or None when it does not exist
 PageSource = Callable[[str], "str | None"]

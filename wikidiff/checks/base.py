@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..model import SectionChange
-from ..parse import Document
+from ..text.document import Document
 
 if TYPE_CHECKING:
     from .refs import RefState

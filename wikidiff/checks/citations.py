@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 
 from ..model import Flag
-from ..parse import parse_wikicode
-from ..scan import strip_comments
-from ..templates import canonical_key
+from ..text.document import parse_wikicode
+from ..text.scan import strip_comments
+from ..text.titles import canonical_key
 from .base import CheckContext
 from .media import norm_param
 

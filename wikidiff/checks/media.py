@@ -13,10 +13,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..braces import find_templates
 from ..model import Flag
-from ..scan import strip_comments
-from ..templates import normalize_title
+from ..text.braces import find_templates
+from ..text.scan import strip_comments
+from ..text.titles import normalize_title
 from .base import CheckContext
 
 _IMAGE_NAME = re.compile(

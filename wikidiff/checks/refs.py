@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from ..cite.index import CiteCall
 from ..model import Flag, Ref
-from ..parse import Document
-from ..refs import CiteCall
+from ..text.document import Document
 from .base import CheckContext
 
 Key = tuple[str, str]  # (group, name)

@@ -13,11 +13,11 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..braces import TemplateCall, find_templates
 from ..diff import replacement_line
 from ..model import DiffOp, Flag
-from ..parse import Document
-from ..templates import MaintenanceTags
+from ..text.braces import TemplateCall, find_templates
+from ..text.document import Document
+from ..text.titles import MaintenanceTags
 from .base import CheckContext
 
 _ANY_TEMPLATE = re.compile(r"\{\{(?!\s*[#{])")

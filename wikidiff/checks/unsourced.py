@@ -13,8 +13,8 @@ import re
 from bisect import bisect_right
 
 from ..model import Flag
-from ..parse import Document
-from ..templates import MaintenanceTags
+from ..text.document import Document
+from ..text.titles import MaintenanceTags
 from .base import CheckContext
 from .tags import _readable
 

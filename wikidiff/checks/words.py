@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..braces import template_spans
 from ..model import Flag
+from ..text.braces import template_spans
 from .base import CheckContext
 
 _QUOTE = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|«[^»\n]*»|<blockquote>.*?</blockquote>", re.DOTALL | re.IGNORECASE)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..model import SEVERITY_RANK, RevisionMeta
-from ..textio import read_wikitext
+from ..sources.files import read_wikitext
 
 FORMATS = ("text", "json", "markdown", "html", "wikitext")
 

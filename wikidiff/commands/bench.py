@@ -124,7 +124,7 @@ class Timing:
 
 
 def _cold() -> None:
-    from ..parse import parse_wikicode
+    from ..text.document import parse_wikicode
 
     parse_wikicode.cache_clear()
 
@@ -150,7 +150,7 @@ def _wikidiff_pair(old: str, new: str, lang: str) -> object:
 def _wikidiff_history(texts: list[str]) -> tuple[float, Counter]:
     """Parse every revision once, audit each consecutive pair from the parsed documents."""
     from ..auditor import audit_documents
-    from ..parse import Document
+    from ..text.document import Document
 
     errors: Counter = Counter()
     _cold()

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from ..parse import Document
 from ..rescue import PageSource, apply_rescues, find_rescues
-from ..textio import read_wikitext
+from ..sources.files import read_wikitext
+from ..text.document import Document
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:

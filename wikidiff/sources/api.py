@@ -23,7 +23,7 @@ import mwclient.client
 import mwclient.errors
 import requests
 
-from .. import __version__
+from .._version import __version__
 from ..errors import FetchError, InputError
 from ..model import RevisionMeta
 from .cache import RevisionCache, StoredRevision

@@ -15,8 +15,8 @@ from functools import cached_property, lru_cache
 import mwparserfromhell
 from mwparserfromhell.wikicode import Wikicode
 
-from .model import Ref, Section
-from .refs import RefIndex, index_refs
+from ..cite.index import RefIndex, index_refs
+from ..model import Ref, Section
 from .scan import Scan, scan, strip_comments
 
 _HEADING_LINE = re.compile(r"^=[^\n]*$", re.MULTILINE)

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 __all__ = ["MaintenanceTags", "TagSpec", "canonical_key", "normalize_title"]
 

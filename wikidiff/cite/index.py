@@ -19,10 +19,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .braces import TemplateCall, find_templates
-from .model import Ref
-from .scan import REF_TAG, Scan, parse_attributes
-from .templates import canonical_key
+from ..model import Ref
+from ..text.braces import TemplateCall, find_templates
+from ..text.scan import REF_TAG, Scan, parse_attributes
+from ..text.titles import canonical_key
 
 #: {{efn}} family -> the group its notes go to (English Wikipedia's Template:Efn documentation).
 EFN_GROUPS = {

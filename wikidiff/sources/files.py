@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 #: Refuse files beyond this size: the largest English Wikipedia pages are ~2 MB of wikitext.
 MAX_BYTES = 50 * 1024 * 1024
