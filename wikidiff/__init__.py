@@ -13,5 +13,16 @@ from .history import History, history
 from .model import Flag, RevisionMeta
 from .text.document import Document
 
+
+def _audit_html(audit: Audit) -> str:
+    """Jupyter shows an Audit as the HTML report: one scoped <div>, no script. Set here, at the top of the layers,
+    because the report sits above the auditor."""
+    from .report.html import fragment
+
+    return fragment(audit)
+
+
+setattr(Audit, "_repr_html_", _audit_html)  # noqa: B010  (a method added from above: mypy sees no override)
+
 __all__ = ["Audit", "Document", "FetchError", "Flag", "History", "InputError", "RevisionMeta", "WikidiffError",
            "audit", "audit_documents", "history", "__version__"]

@@ -100,11 +100,6 @@ class Audit:
         rows = [{k: v for k, v in s.to_dict().items() if k != "diff"} for s in self.sections]
         return pd.DataFrame(rows, columns=None if rows else ["change", "old_heading", "new_heading"])
 
-    def _repr_html_(self) -> str:  # Jupyter: the report as one scoped <div>, no script
-        from .report.html import fragment
-
-        return fragment(self)
-
     def __repr__(self) -> str:
         s = self.summary
         return (f"<Audit {s['sections_changed']} sections changed, refs +{s['refs_added']}/-{s['refs_removed']}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from ..codes import Severity, shorten
 from ..model import Flag
 from ..text.document import Document
 from ..text.titles import MaintenanceTags
@@ -88,7 +89,7 @@ def check_unsourced(ctx: CheckContext) -> list[Flag]:
             added_words = sum(_words(prose(doc, a, b)) for a, b in new_parts)
             total_words = _words(prose(doc, lo, hi))
             cites = _citation_ends(doc, lo, hi)
-            severity = "info" if section.index == 0 else "warning"
+            severity: Severity = "info" if section.index == 0 else "warning"
             if not cites:
                 if added_words >= MIN_WORDS and added_words * 2 >= total_words:
                     text = prose(doc, lo, hi).strip()
@@ -111,5 +112,4 @@ def check_unsourced(ctx: CheckContext) -> list[Flag]:
 
 
 def _clip(text: str, n: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+    return shorten(text, n)

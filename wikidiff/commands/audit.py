@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..codes import SEVERITY_RANK
 from ..errors import InputError
-from ..model import SEVERITY_RANK, RevisionMeta
+from ..model import RevisionMeta
 from ..sources.files import read_wikitext
 
 FORMATS = ("text", "json", "markdown", "html", "wikitext")
