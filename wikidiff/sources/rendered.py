@@ -85,6 +85,7 @@ class Rendering:
     ref_names: set[str] = field(default_factory=set)  # names (normalised by ref_key) of refs the page renders
     cite_markup: bool = False  # any ref mark, references list or Cite error
     keys_known: bool = False  # every Cite error carries its key (Parsoid, or legacy rendered with uselang=qqx)
+    citations: int = 0  # CS1/CS2 citations rendered (<cite class="citation …">)
 
     def cite_errors(self, key: str | None = None) -> list[RenderedError]:
         return [e for e in self.errors if e.family == "cite" and (key is None or e.key == key)]
@@ -159,6 +160,7 @@ class _Reader(HTMLParser):
         self.parsoid = False
         self.unknown_keys = 0
         self.last_template: str | None = None
+        self.citations = 0
 
     # helpers
     def _inside(self, role: str) -> _Open | None:
@@ -226,6 +228,8 @@ class _Reader(HTMLParser):
                 name = mw_attrs["name"]
             if name:
                 self.ref_names.add(ref_key(name))
+        if tag == "cite" and "citation" in classes:
+            self.citations += 1
         if tag == "a" and "href" in a and not self._inside("cs1-code"):
             for holder in self.stack:
                 if holder.role in ("cs1-error", "cs1-maint"):
@@ -336,6 +340,7 @@ class _Reader(HTMLParser):
             inner.close()
             self.errors.extend(inner.errors)
             self.ref_names |= inner.ref_names
+            self.citations += inner.citations
 
     def _i18n(self, raw: str) -> None:
         data = _json(raw)
@@ -392,7 +397,7 @@ class _Reader(HTMLParser):
             seen.add(ident)
             errors.append(e)
         return Rendering("parsoid" if self.parsoid else "legacy", errors, self.ref_names, self.cite_markup,
-                         self.unknown_keys == 0)
+                         self.unknown_keys == 0, self.citations)
 
 
 def _dict(value: Any) -> dict[str, Any]:
