@@ -8,6 +8,7 @@ from typing import Any
 
 from .checks import run_checks
 from .checks.base import CheckContext
+from .codes import SEVERITIES
 from .diff import Move, diff_refs, diff_sections
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
@@ -29,6 +30,7 @@ class Audit:
     flags: list[Flag]
     notes: list[str] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
+    verification: dict[str, Any] | None = None  # set by wikidiff.verify: how the flags were checked on the rendering
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -39,7 +41,7 @@ class Audit:
                     if o.op == "insert")
         removed = sum(len(o.text.encode("utf-8", "surrogatepass")) for s in self.sections for o in s.ops
                       if o.op == "delete")
-        sev = {"error": 0, "warning": 0, "info": 0}
+        sev = dict.fromkeys(SEVERITIES, 0)
         for f in self.flags:
             sev[f.severity] += 1
         return {
@@ -76,6 +78,7 @@ class Audit:
             "flags": [f.to_dict() for f in self.flags],
             "moves": [m.to_dict() for m in self.moves],
             "notes": list(self.notes),
+            "verification": self.verification,
         }
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -30,9 +30,12 @@ def worst(severities: Iterable[str]) -> str | None:
     return max(severities, key=SEVERITY_RANK.__getitem__, default=None)
 
 
-def shorten(text: object, limit: int | None = None) -> str:
-    """`text` on one line (runs of whitespace folded to one space), cut to `limit` characters with "…"."""
-    s = " ".join(str("" if text is None else text).split())
+def shorten(text: object, limit: int | None = None, *, fold: bool = True) -> str:
+    """`text` on one line (runs of whitespace folded to one space; as written with `fold=False`), cut to `limit`
+    characters, the last of them "…"."""
+    s = str("" if text is None else text)
+    if fold:
+        s = " ".join(s.split())
     if limit is not None and len(s) > limit:
         return s[: max(0, limit - 1)] + "…"
     return s
