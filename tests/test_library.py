@@ -150,5 +150,5 @@ def test_environment_is_read_in_config_only():
                     isinstance(node.value, ast.Name) and node.value.id == "os":
                 readers.add(name)
     assert "config.py" in readers
-    legacy = {"history.py", "report/text.py"}  # moved by their owners in this round; remove once gone
+    legacy = {"report/text.py"}  # moved by their owners in this round; remove once gone
     assert readers - {"config.py"} <= legacy, readers
