@@ -47,13 +47,10 @@ KNOWN_CYCLES: set[tuple[str, ...]] = {
     ("wikidiff.checks.base", "wikidiff.checks.refs"),  # "layers": RefState moves to cite/state.py
 }
 #: modules that import argparse outside the CLI (must end empty)
-KNOWN_ARGPARSE: set[str] = {
-    "wikidiff.sources.live",  # "sources": the CLI edge takes argparse out of sources/
-}
+KNOWN_ARGPARSE: set[str] = set()
 #: modules over MAX_LINES (must end empty)
 KNOWN_LONG: set[str] = {
     "wikidiff.diff",  # "layers": split into wikidiff/diff/
-    "wikidiff.sources.api",  # "sources": split into politeness, client, revision resolution
 }
 
 
@@ -89,21 +86,46 @@ def _resolve(importer: str, is_package: bool, node: ast.ImportFrom) -> str:
     return ".".join(base + ([node.module] if node.module else []))
 
 
-def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
-    """Every wikidiff module `name` imports, wherever in the file (functions and TYPE_CHECKING blocks too).
+def _is_type_checking(node: ast.AST) -> bool:
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
-    `from pkg import x` imports pkg (its __init__) and, where x is a submodule, pkg.x as well.
+
+def _nodes(tree: ast.AST, typing: bool) -> list[ast.AST]:
+    """All nodes of a tree; without `typing`, not those inside `if TYPE_CHECKING:` (never run)."""
+    out = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        if not typing and _is_type_checking(node):
+            assert isinstance(node, ast.If)
+            todo.extend(node.orelse)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def imports_of(name: str, path: Path, known: set[str], typing: bool = True) -> set[str]:
+    """Every wikidiff module `name` imports, wherever in the file (in functions too; in TYPE_CHECKING blocks
+    with `typing`: the layers count them, the cycle check does not, since they never run).
+
+    `from pkg import x` imports pkg.x where x is a submodule, else a name defined by pkg's __init__ (an import of
+    pkg). Parent packages run first in any case; that alone is not an import of what their __init__ defines.
     """
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     is_package = path.name == "__init__.py"
     out: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _nodes(tree, typing):
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
             target = _resolve(name, is_package, node)
-            out.add(target)
-            out.update(f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in known)
+            subs = {f"{target}.{a.name}" for a in node.names} & known
+            out |= subs
+            if len(subs) < len(node.names):
+                out.add(target)
     return {m for m in out if m == "wikidiff" or m.startswith("wikidiff.")}
 
 
@@ -114,10 +136,10 @@ def _existing(module: str, known: set[str]) -> str:
     return module
 
 
-def graph() -> dict[str, set[str]]:
+def graph(typing: bool = True) -> dict[str, set[str]]:
     mods = modules()
     known = set(mods)
-    return {name: {_existing(m, known) for m in imports_of(name, path, known)} - {name}
+    return {name: {_existing(m, known) for m in imports_of(name, path, known, typing)} - {name}
             for name, path in mods.items()}
 
 
@@ -133,8 +155,9 @@ def upward_imports() -> set[tuple[str, str]]:
 
 
 def cycles() -> set[tuple[str, ...]]:
-    """The strongly connected components with more than one module (Tarjan's algorithm, iterative)."""
-    g = graph()
+    """The strongly connected components with more than one module (Tarjan's algorithm, iterative), over the
+    imports that run (type-checking-only imports left out)."""
+    g = graph(typing=False)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -253,3 +276,10 @@ def test_lazy_imports_and_package_init_are_seen(tmp_path):
     src.write_text("def f():\n    from .. import __version__\n    import wikidiff.report\n", encoding="utf-8")
     found = imports_of("wikidiff.sources.m", src, {"wikidiff", "wikidiff.report"})
     assert found == {"wikidiff", "wikidiff.report"}
+    src.write_text("from .. import config\nfrom ..report import html\n", encoding="utf-8")
+    found = imports_of("wikidiff.sources.m", src, {"wikidiff", "wikidiff.config", "wikidiff.report",
+                                                  "wikidiff.report.html"})
+    assert found == {"wikidiff.config", "wikidiff.report.html"}
+    src.write_text("import typing\nif typing.TYPE_CHECKING:\n    from ..report import x\n", encoding="utf-8")
+    assert imports_of("wikidiff.sources.m", src, {"wikidiff.report"}) == {"wikidiff.report"}
+    assert imports_of("wikidiff.sources.m", src, {"wikidiff.report"}, typing=False) == set()

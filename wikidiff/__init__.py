@@ -12,7 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .auditor import Audit, audit, audit_documents
-from .errors import FetchError, InputError, WikidiffError
+from .errors import (
+    BadAnswer,
+    DumpError,
+    FetchError,
+    HostUnreachable,
+    InputError,
+    PageMissing,
+    RevisionHidden,
+    RevisionMissing,
+    Throttled,
+    WikidiffError,
+)
+from .fetch import Pair, fetch
 from .model import Flag, RevisionMeta
 from .text.document import Document
 
@@ -45,5 +57,6 @@ def _audit_html(audit: Audit) -> str:
 
 setattr(Audit, "_repr_html_", _audit_html)  # noqa: B010  (a method added from above: mypy sees no override)
 
-__all__ = ["Audit", "Document", "FetchError", "Flag", "History", "InputError", "RevisionMeta", "WikidiffError",
-           "audit", "audit_documents", "history", "__version__"]
+__all__ = ["Audit", "BadAnswer", "Document", "DumpError", "FetchError", "Flag", "History", "HostUnreachable",
+           "InputError", "PageMissing", "Pair", "RevisionHidden", "RevisionMissing", "RevisionMeta", "Throttled",
+           "WikidiffError", "audit", "audit_documents", "fetch", "history", "__version__"]
