@@ -8,7 +8,7 @@ from typing import Any
 
 from .checks import run_checks
 from .checks.base import CheckContext
-from .diff import Move, diff_refs, diff_sections
+from .diff import Move, diff_refs, diff_sections, find_moves
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
 from .text.document import Document
@@ -116,7 +116,8 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
     """Audit two already parsed revisions (a history parses each revision once and reuses it)."""
     sections = diff_sections(old, new)
     references = diff_refs(old, new)
-    ctx = CheckContext(old, new, sections, lang)
+    moves = find_moves(old, new, sections)
+    ctx = CheckContext(old, new, sections, lang, moves=moves)
     flags = run_checks(ctx)
     notes = list(ctx.notes)
     unanalysed = new.ref_index.unanalysed
@@ -125,7 +126,7 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
         notes.append(f"refs made by templates were not analysed (their names and content exist only after "
                      f"expansion): {made}")
     return Audit(old_meta or RevisionMeta(), new_meta or RevisionMeta(), old, new, sections, references, flags,
-                 notes, ctx.moves)
+                 notes, moves)
 
 
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,

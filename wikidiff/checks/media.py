@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..model import Flag
+from ..model import Flag, Span
 from ..text.braces import find_templates
 from ..text.scan import strip_comments
 from ..text.titles import normalize_title
@@ -97,7 +97,11 @@ class Found:
 
     raw: str
     params: dict[str, str]
-    offsets: dict[str, int]
+    spans: dict[str, tuple[int, int]]  # parameter -> its value's span in the page
+
+    def offset(self, param: str | None) -> int | None:
+        span = self.spans.get(param) if param else None
+        return span[0] if span else None
 
 
 def _templates_with_images(doc, section) -> dict[str, list[Found]]:
@@ -107,9 +111,18 @@ def _templates_with_images(doc, section) -> dict[str, list[Found]]:
     for call in find_templates(doc.scan, _ANY_TEMPLATE, section.start, section.end):
         params = {norm_param(k): v for k, v in call.args.items() if not k.isdigit()}
         if any(_IMAGE_NAME.match(p) for p in params):  # from the parsed names: no search through nested text
-            offsets = {norm_param(k): span[0] for k, span in call.arg_spans.items()}
-            out[normalize_title(call.name)].append(Found(doc.text[call.start:call.end], params, offsets))
+            spans = {norm_param(k): _trim(doc.text, *span) for k, span in call.arg_spans.items()}
+            out[normalize_title(call.name)].append(Found(doc.text[call.start:call.end], params, spans))
     return out
+
+
+def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """[lo, hi) without the white space at either end (a named value is read stripped)."""
+    while lo < hi and text[lo].isspace():
+        lo += 1
+    while hi > lo and text[hi - 1].isspace():
+        hi -= 1
+    return lo, hi
 
 
 def _same_image(a: str, b: str) -> bool:
@@ -130,6 +143,16 @@ def check_media(ctx: CheckContext) -> list[Flag]:
     return flags
 
 
+def _value_span(param: str | None, old_call: Found, new_call: Found) -> Span | None:
+    """The parameter's value in the new revision, or in the old one when the edit emptied or removed it."""
+    for side, call in (("new", new_call), ("old", old_call)):
+        span = call.spans.get(param) if param else None
+        if span and call.params.get(param, "").strip():
+            return Span(side, *span)
+    span = new_call.spans.get(param) if param else None
+    return Span("new", span[0], span[0]) if span else None
+
+
 def _compare(name: str, old_call: Found, new_call: Found, change) -> list[Flag]:
     old_slots = {s.param: s for s in image_slots(old_call.params, name)}
     flags = []
@@ -146,7 +169,8 @@ def _compare(name: str, old_call: Found, new_call: Found, change) -> list[Flag]:
         o_cap, n_cap = norm_text(old_cap or "") or None, norm_text(slot.caption or "") or None
         base = {"template": name, "param": slot.param}
         where = slot.param if image_changed else slot.caption_param
-        at = {"old_offset": old_call.offsets.get(where), "new_offset": new_call.offsets.get(where)}
+        at = {"old_offset": old_call.offset(where), "new_offset": new_call.offset(where),
+              "span": _value_span(where, old_call, new_call)}
         if image_changed and caption_changed:
             flags.append(Flag(
                 "image-caption-swap", "warning",
