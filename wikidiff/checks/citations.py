@@ -36,7 +36,7 @@ def citation_problems(content: str) -> list[tuple[str, str, str | None]]:
     """(kind, template, parameter) for each problem in one ref's content."""
     if _BARE.match(strip_comments(content)):
         return [("bare-url", "", None)]
-    problems = []
+    problems: list[tuple[str, str, str | None]] = []
     for tpl in parse_wikicode(content).filter_templates(recursive=True):
         name = canonical_key(str(tpl.name))
         if name.lower() not in CS1:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Literal
 
 from ..model import Flag, Span
 from ..text.braces import find_templates
@@ -52,8 +53,8 @@ def norm_text(value: str) -> str:
 
 def caption_candidates(param: str) -> list[str]:
     """Caption parameter names that belong to image parameter `param`, most specific first."""
-    m = re.match(r"^(.*?)(\d*)$", param)
-    stem, num = m.group(1), m.group(2)
+    m = re.fullmatch(r"(.*?)(\d*)", param, re.DOTALL)
+    stem, num = (m.group(1), m.group(2)) if m else (param, "")
     out = [f"{param}_caption", f"{stem}_caption{num}"]
     if stem.startswith("image_"):
         out.append(f"{stem[6:]}_caption{num}")
@@ -145,9 +146,10 @@ def check_media(ctx: CheckContext) -> list[Flag]:
 
 def _value_span(param: str | None, old_call: Found, new_call: Found) -> Span | None:
     """The parameter's value in the new revision, or in the old one when the edit emptied or removed it."""
-    for side, call in (("new", new_call), ("old", old_call)):
+    sides: tuple[tuple[Literal["new", "old"], Found], ...] = (("new", new_call), ("old", old_call))
+    for side, call in sides:
         span = call.spans.get(param) if param else None
-        if span and call.params.get(param, "").strip():
+        if span and param and call.params.get(param, "").strip():
             return Span(side, *span)
     span = new_call.spans.get(param) if param else None
     return Span("new", span[0], span[0]) if span else None
@@ -169,23 +171,25 @@ def _compare(name: str, old_call: Found, new_call: Found, change) -> list[Flag]:
         o_cap, n_cap = norm_text(old_cap or "") or None, norm_text(slot.caption or "") or None
         base = {"template": name, "param": slot.param}
         where = slot.param if image_changed else slot.caption_param
-        at = {"old_offset": old_call.offset(where), "new_offset": new_call.offset(where),
-              "span": _value_span(where, old_call, new_call)}
+        at: dict[str, int | None] = {"old_offset": old_call.offset(where), "new_offset": new_call.offset(where)}
+        span = _value_span(where, old_call, new_call)
         if image_changed and caption_changed:
             flags.append(Flag(
                 "image-caption-swap", "warning",
                 f"{name}: image changed ({o_img} -> {n_img}) and its caption changed too; check they still "
                 "belong to this article", section,
                 {**base, "old": o_img, "new": n_img, "caption_param": slot.caption_param,
-                 "old_caption": o_cap, "new_caption": n_cap}, **at))
+                 "old_caption": o_cap, "new_caption": n_cap}, **at, span=span))
         elif image_changed:
             flags.append(Flag(
                 "image-changed", "warning",
                 f"{name}: |{slot.param}= changed ({o_img} -> {n_img}) but its caption did not", section,
-                {**base, "old": o_img, "new": n_img, "caption_param": slot.caption_param, "caption": n_cap}, **at))
+                {**base, "old": o_img, "new": n_img, "caption_param": slot.caption_param, "caption": n_cap},
+                **at, span=span))
         else:
             flags.append(Flag(
                 "caption-changed", "info",
                 f"{name}: |{slot.caption_param}= changed but the image ({n_img}) did not", section,
-                {"template": name, "param": slot.caption_param, "old": o_cap, "new": n_cap, "image": n_img}, **at))
+                {"template": name, "param": slot.caption_param, "old": o_cap, "new": n_cap, "image": n_img},
+                **at, span=span))
     return flags

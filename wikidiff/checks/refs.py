@@ -36,7 +36,7 @@ def _span(r: Ref) -> Span:
 
 
 def _tag_error_message(r: Ref) -> str:
-    return TAG_ERRORS[r.error].format(name=r.name)
+    return TAG_ERRORS[r.error or ""].format(name=r.name)
 
 
 def _group_label(group: str) -> str:

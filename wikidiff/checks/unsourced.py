@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from ..model import Flag, Span
+from ..model import Flag, Severity, Span
 from ..text.document import Document
 from ..text.titles import MaintenanceTags
 from .base import CheckContext
@@ -88,7 +88,7 @@ def check_unsourced(ctx: CheckContext) -> list[Flag]:
             added_words = sum(_words(prose(doc, a, b)) for a, b in new_parts)
             total_words = _words(prose(doc, lo, hi))
             cites = _citation_ends(doc, lo, hi)
-            severity = "info" if section.index == 0 else "warning"
+            severity: Severity = "info" if section.index == 0 else "warning"
             if not cites:
                 if added_words >= MIN_WORDS and added_words * 2 >= total_words:
                     text = prose(doc, lo, hi).strip()

@@ -91,7 +91,7 @@ class _CiteStack:
     def push(self, call: CiteCall) -> None:
         ref, group, name = call.ref, call.ref.group, call.name
         items = self.groups[group]
-        if ref.list_defined:
+        if ref.list_defined and name is not None:
             if name not in items:  # defined in the list but not used in the text before it
                 self.unused.setdefault((group, name), ref)
                 return

@@ -106,6 +106,7 @@ def diff_refs(old: Document, new: Document) -> list[RefChange]:
             changes.append(RefChange("removed", r.name, r.group, r, None))
     for c in changes:
         ref, doc = (c.new, new) if c.new is not None else (c.old, old)
-        c.section = doc.section_at(ref.start).label
+        if ref is not None:
+            c.section = doc.section_at(ref.start).label
     changes.sort(key=lambda c: (c.new.start if c.new else float("inf"), c.old.start if c.old else 0))
     return changes

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Hashable
+from typing import Literal
 
 from ..model import DiffOp, Section, SectionChange
 from ..text.document import Document
@@ -94,6 +95,7 @@ def diff_sections(old: Document, new: Document) -> list[SectionChange]:
     changes: list[SectionChange] = []
     for o, n in matched:
         if o is None:
+            assert n is not None
             changes.append(SectionChange("added", None, n, modified=True,
                                          ops=[DiffOp("insert", new.section_text(n), len(old.text), n.start)]))
             continue
@@ -108,9 +110,11 @@ def diff_sections(old: Document, new: Document) -> list[SectionChange]:
             continue
         ops = (word_diff(old.text[o.body_start:o.end], new.text[n.body_start:n.end], o.body_start, n.body_start)
                if is_modified else [])
-        change = "renamed" if is_renamed else "moved" if is_moved else "modified"
+        change: Literal["renamed", "moved", "modified"] = (
+            "renamed" if is_renamed else "moved" if is_moved else "modified")
         changes.append(SectionChange(change, o, n, is_moved, is_renamed, is_modified, ops))
-    changes.sort(key=lambda c: (c.new.index if c.new else _insert_point(c.old, matched), c.new is None))
+    changes.sort(key=lambda c: (c.new.index if c.new else _insert_point(c.old, matched) if c.old else -1.0,
+                                c.new is None))
     return changes
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import Literal
 
 from diff_match_patch import diff_match_patch
 
 from ..model import DiffOp
+
+OpKind = Literal["equal", "delete", "insert"]
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _WORDS = re.compile(r"\w+", re.UNICODE)
@@ -68,7 +71,7 @@ def word_diff(old: str, new: str, old_base: int = 0, new_base: int = 0) -> list[
     ops: list[DiffOp] = []
     pos = [old_base, new_base]
 
-    def emit(kind: str, text: str) -> None:
+    def emit(kind: OpKind, text: str) -> None:
         if not text:
             return
         if ops and ops[-1].op == kind:
@@ -94,7 +97,7 @@ def word_diff(old: str, new: str, old_base: int = 0, new_base: int = 0) -> list[
                 for op, t in token_diff(a, b, _TOKEN):
                     emit("equal" if op == 0 else "delete" if op < 0 else "insert", t)
             else:
-                emit(kind, a or b)
+                emit(kind, a or b)  # type: ignore[arg-type]  # "pair" was handled above
         block_old.clear()
         block_new.clear()
 
@@ -108,7 +111,7 @@ def word_diff(old: str, new: str, old_base: int = 0, new_base: int = 0) -> list[
     return ops
 
 
-def _pair_lines(old_lines: list[str], new_lines: list[str]) -> Iterator[tuple[str, str, str]]:
+def _pair_lines(old_lines: list[str], new_lines: list[str]) -> Iterator[tuple[OpKind | Literal["pair"], str, str]]:
     """Yield ("pair", old, new), ("delete", old, "") and ("insert", "", new) in order, pairing similar lines."""
     j = 0
     new_bags: list[Counter[str] | None] = [None] * len(new_lines)  # each line's words are counted once
