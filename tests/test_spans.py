@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from case_format import read_cases
-from conftest import SAMPLES
 
 import wikidiff
 from wikidiff.checks.media import norm_file, norm_text

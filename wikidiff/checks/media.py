@@ -14,8 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
-from ..model import Flag, Span
+from ..model import Flag, Section, SectionChange, Span
 from ..text.braces import find_templates
+from ..text.document import Document
 from ..text.scan import strip_comments
 from ..text.titles import normalize_title
 from .base import CheckContext
@@ -105,7 +106,7 @@ class Found:
         return span[0] if span else None
 
 
-def _templates_with_images(doc, section) -> dict[str, list[Found]]:
+def _templates_with_images(doc: Document, section: Section) -> dict[str, list[Found]]:
     """Template name -> calls with an image parameter, in order, found with the lexical brace reader (no full
     parse; immune to unbalanced '' and deep nesting)."""
     out: dict[str, list[Found]] = defaultdict(list)
@@ -155,10 +156,10 @@ def _value_span(param: str | None, old_call: Found, new_call: Found) -> Span | N
     return Span("new", span[0], span[0]) if span else None
 
 
-def _compare(name: str, old_call: Found, new_call: Found, change) -> list[Flag]:
+def _compare(name: str, old_call: Found, new_call: Found, change: SectionChange) -> list[Flag]:
     old_slots = {s.param: s for s in image_slots(old_call.params, name)}
     flags = []
-    section = change.new.label
+    section = change.new.label if change.new else None
     for slot in image_slots(new_call.params, name):
         old = old_slots.get(slot.param)
         old_value = old.value if old else ""

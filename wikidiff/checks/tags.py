@@ -170,9 +170,11 @@ def check_tags(ctx: CheckContext) -> list[Flag]:
 _LOW_PRIORITY = frozenset({"dead link"})
 
 
-def _drop_moves(ctx, removed, added):
+def _drop_moves(ctx: CheckContext, removed: list[tuple[FoundTag, list[DiffOp]]],
+                added: list[tuple[FoundTag, list[DiffOp]]]
+                ) -> tuple[list[tuple[FoundTag, list[DiffOp]]], list[tuple[FoundTag, list[DiffOp]]]]:
     """A tag removed in one place and added with the same reason after the same sentence elsewhere moved."""
-    pool = defaultdict(list)
+    pool: defaultdict[tuple[str, str | None, str], list[int]] = defaultdict(list)
     for i, (t, _) in enumerate(added):
         key = (t.canonical, t.reason, sentence_before(ctx.new, t.call.start))
         pool[key].append(i)
