@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wikidiff.diff import line_blocks, match_sections, normalize_url, ref_url, replacement_line, word_diff
+from wikidiff.diff import line_blocks, match_sections, normalize_url, ref_url, replacement_line, url_key, word_diff
 from wikidiff.text.document import Document
 
 
@@ -97,7 +97,16 @@ def test_match_sections(old, new, expected):
     ("a//b is not a URL", None),
     (None, None),
 ])
-def test_ref_url(content, url):
+def test_url_key(content, url):
+    assert url_key(content) == url
+
+
+@pytest.mark.parametrize(("content", "url"), [
+    ("{{cite web |url=https://www.Example.org/a/ |title=x}}", "https://www.Example.org/a/"),
+    ("See http://example.org/a.", "http://example.org/a"),
+    ("no URL", None),
+])
+def test_ref_url_is_the_url_as_written(content, url):
     assert ref_url(content) == url
 
 

@@ -2,6 +2,7 @@
 
 Named definitions are matched by (group, name); the rest by content, then by the URL they cite (`ref_url`), so a
 ref whose citation was reworded but still points to the same page is "modified", not "removed" plus "added".
+`ref_url` and `url_key` are the one place that reads a ref's URL (histories use them for ref lifetimes).
 """
 
 from __future__ import annotations
@@ -34,17 +35,27 @@ def normalize_url(url: str) -> str:
 
 
 def ref_url(content: str | None) -> str | None:
-    """The URL a ref cites, normalised (`normalize_url`): a citation template's `url=` first, else the first URL
-    that is not an archive copy, else the first URL; None when the ref has none."""
+    """The URL a ref cites, as written: a citation template's `url=` first, else the first URL that is not an
+    archive copy, else the first URL; None when the ref has none. Compare URLs with `url_key`."""
     text = content or ""
     m = _URL_PARAM.search(text)
     if m:
-        return normalize_url(m.group(1))
+        return _trim(m.group(1))
     urls = [u.group() for u in _URL.finditer(text)]
     if not urls:
         return None
     live = [u for u in urls if not _is_archive(u)]
-    return normalize_url((live or urls)[0])
+    return _trim((live or urls)[0])
+
+
+def url_key(content: str | None) -> str | None:
+    """The comparable form (`normalize_url`) of the URL a ref cites, or None."""
+    url = ref_url(content)
+    return normalize_url(url) if url else None
+
+
+def _trim(url: str) -> str:
+    return url.strip().rstrip(".,;:")
 
 
 def _is_archive(url: str) -> bool:
@@ -88,12 +99,12 @@ def diff_refs(old: Document, new: Document) -> list[RefChange]:
     unmatched_old = [r for bucket in old_by_content.values() for r in bucket]
     old_by_url: dict[str, list[Ref]] = defaultdict(list)
     for r in unmatched_old:
-        u = ref_url(r.content)
+        u = url_key(r.content)
         if u:
             old_by_url[u].append(r)
     paired_old: set[int] = set()
     for r in unmatched_new:
-        u = ref_url(r.content)
+        u = url_key(r.content)
         bucket = old_by_url.get(u) if u else None
         if bucket:
             o = bucket.pop(0)
