@@ -9,7 +9,7 @@ from typing import Any
 from .checks import run_checks
 from .checks.base import CheckContext
 from .codes import SEVERITIES
-from .diff import Move, diff_refs, diff_sections
+from .diff import Move, diff_refs, diff_sections, find_moves
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
 from .rescue import RescueSources, attach_rescues
@@ -119,7 +119,8 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
     revision; with RescueSources also the page's earlier revisions and other articles), or None."""
     sections = diff_sections(old, new)
     references = diff_refs(old, new)
-    ctx = CheckContext(old, new, sections, lang)
+    moves = find_moves(old, new, sections)
+    ctx = CheckContext(old, new, sections, lang, moves=moves)
     flags = run_checks(ctx)
     notes = list(ctx.notes)
     unanalysed = new.ref_index.unanalysed
@@ -131,7 +132,7 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
         attach_rescues(flags, old, new, new_meta=new_meta,
                        sources=rescue if isinstance(rescue, RescueSources) else None)
     return Audit(old_meta or RevisionMeta(), new_meta or RevisionMeta(), old, new, sections, references, flags,
-                 notes, ctx.moves)
+                 notes, moves)
 
 
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,

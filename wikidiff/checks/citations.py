@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..codes import shorten
-from ..model import Flag
+from ..model import Flag, Span
 from ..text.document import parse_wikicode
 from ..text.scan import strip_comments
 from ..text.titles import canonical_key
@@ -86,5 +86,5 @@ def check_citations(ctx: CheckContext) -> list[Flag]:
                 "citation-error", "warning", message, ctx.new_section(ref.start),
                 {"kind": kind, "template": template or None, "param": param, "name": ref.name,
                  "ref": shorten(ref.raw, 501, fold=False), "caused_by_edit": True},
-                new_offset=ref.start))
+                new_offset=ref.start, span=Span("new", ref.start, ref.end)))
     return flags

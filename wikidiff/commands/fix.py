@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(fixed)
     if not args.quiet:
-        from ..checks.refs import ref_state
+        from ..cite.state import ref_state
 
         broken = ref_state(new).broken
         found = {(r.group, r.name) for r in rescues}
