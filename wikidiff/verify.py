@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from .auditor import Audit
-from .errors import FetchError
+from .errors import FetchError, WikidiffError
 from .model import Flag, Severity
 from .sources.rendered import NAMED_KEYS, NO_TEXT, RenderedError, Rendering, read_rendering, ref_key
 
@@ -72,21 +72,38 @@ class Verification:
         return dataclasses.asdict(self)
 
 
-def verify_audit(audit: Audit, renderings: Renderings) -> Audit:
+def verify_audit(audit: Audit, renderings: Renderings | None = None) -> Audit:
     """The audit reconciled with its wiki's rendering of the new revision, and of the old one when the new
-    rendering shows an error (to tell whether the edit caused it)."""
+    rendering shows an error (to tell whether the edit caused it). Without `renderings`, the wiki of the new
+    revision (`new_meta.site`) is asked through the default client and the user's cache."""
     from .sources.renderings import describe
 
-    how = describe(renderings.variant)
+    how = describe(renderings.variant if renderings is not None else "legacy")
     new_revid, old_revid = audit.new_meta.revid, audit.old_meta.revid
     if new_revid is None:
         return unavailable(audit, how, "the new revision has no revision id (it was not read from a wiki)")
+    if renderings is None:
+        if not audit.new_meta.site:
+            return unavailable(audit, how, "the new revision names no wiki to ask", new_revid=new_revid)
+        from .fetch import renderings as open_renderings
+
+        try:
+            own = open_renderings(site=audit.new_meta.site)
+        except WikidiffError as exc:
+            return unavailable(audit, how, str(exc), new_revid=new_revid)
+        try:
+            return verify_audit(audit, own)
+        finally:
+            own.client.close()
     try:
         new = renderings.get(new_revid)
     except FetchError as exc:
         return unavailable(audit, how, f"revision {new_revid}: {exc}", new_revid=new_revid)
     new_rendering = read_rendering(new.html)
     notes = list(new.notes)
+    if renderings.variant == "parsoid" and new_rendering.parser != "parsoid" and not notes:
+        notes.append(f"the rendering of revision {new_revid} is not Parsoid HTML: it was read as the legacy "
+                     f"parser's")
     old_rendering = None
     if old_revid is not None and new_rendering.errors:
         try:
