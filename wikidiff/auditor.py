@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .checks import run_checks
 from .checks.base import CheckContext
-from .diff import Move, diff_refs, diff_sections
+from .diff import Move, diff_refs, diff_sections, find_moves
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
 from .rescue import RescueSources, attach_rescues
@@ -126,7 +126,8 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
     revision; with RescueSources also the page's earlier revisions and other articles), or None."""
     sections = diff_sections(old, new)
     references = diff_refs(old, new)
-    ctx = CheckContext(old, new, sections, lang)
+    moves = find_moves(old, new, sections)
+    ctx = CheckContext(old, new, sections, lang, moves=moves)
     flags = run_checks(ctx)
     notes = list(ctx.notes)
     unanalysed = new.ref_index.unanalysed
@@ -138,7 +139,7 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
         attach_rescues(flags, old, new, new_meta=new_meta,
                        sources=rescue if isinstance(rescue, RescueSources) else None)
     return Audit(old_meta or RevisionMeta(), new_meta or RevisionMeta(), old, new, sections, references, flags,
-                 notes, ctx.moves)
+                 notes, moves)
 
 
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,

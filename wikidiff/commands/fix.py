@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(fixed)
     if not args.quiet:
-        from ..checks.refs import ref_state
+        from ..cite.state import ref_state
 
         broken = {key: uses for key, uses in ref_state(new).broken.items() if key not in not_broken}
         found = {(r.group, r.name) for r in rescues}
