@@ -43,7 +43,9 @@ KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("wikidiff.text.document", "wikidiff.cite.index"),  # "layers": Document's ref index moves up to cite/
 }
 #: import cycles known today, each as the sorted tuple of its modules (must end empty)
-KNOWN_CYCLES: set[tuple[str, ...]] = set()
+KNOWN_CYCLES: set[tuple[str, ...]] = {
+    ("wikidiff.auditor", "wikidiff.verify"),  # "verify": audit(verify=...) calls verify_audit, which imports Audit
+}
 #: modules that import argparse outside the CLI (must end empty)
 KNOWN_ARGPARSE: set[str] = set()
 #: modules over MAX_LINES (must end empty)
