@@ -182,7 +182,7 @@ for (const el of document.querySelectorAll('link'))
   if (el.getAttribute('rel') !== 'stylesheet' || el.getAttribute('href') !== '/static/web.css') bad.push('link');
 for (const a of document.querySelectorAll('a[href]')) {
   const u = new URL(a.href, location.href);
-  if (!(u.origin === location.origin || (u.protocol === 'https:' && u.host === 'en.wikipedia.org')))
+  if (!(u.origin === location.origin || (u.protocol === 'https:' && /^[a-z-]+\\.wikipedia\\.org$/.test(u.host))))
     bad.push('link ' + a.getAttribute('href'));
 }
 return bad;
@@ -306,3 +306,101 @@ def test_fifty_concurrent_audits(wiki, tmp_path):
         texts = {r["revid"]: r["slots"]["main"]["content"] for r in NS + SEED}
         assert {r for p, _ in jobs for r in p} <= set(rows)
         assert all(rows[r] == texts[r] for r in rows)
+
+
+# --- patrol and history -------------------------------------------------------------------------------------------
+
+def _finding(new: int, *, title: str = "Nintendo Switch", user: str = "Bussta33", code: str = "broken-ref",
+             severity: str = "error", comment: str = "copyedit", wiki: str = SITE):
+    from wikidiff.patrol.findings import Finding
+
+    return Finding(wiki=wiki, title=title, old=new - 1, new=new, user=user, timestamp="2026-12-01T12:00:00Z",
+                   comment=comment, flags=[{"code": code, "severity": severity, "message": f"{code} here"}])
+
+
+@pytest.fixture
+def patrol_web(wiki, tmp_path):
+    from wikidiff.patrol.findings import FindingsStore
+
+    store = FindingsStore(tmp_path / "findings.sqlite")
+    store.add_many([_finding(100 + i, code=("broken-ref", "tag-removed", "words-to-watch")[i % 3],
+                             severity=("error", "warning", "info")[i % 3], wiki=(SITE, "de.wikipedia.org")[i % 2])
+                    for i in range(6)])
+    store.add(_finding(200, title=f"Hostile {SCRIPT}", user=IMG, comment=f"{SCRIPT} [javascript:x y]"))
+    with serve(wiki, tmp_path, "--rate-limit", "0") as web:
+        web.poll_store = store
+        yield web
+    store.close()
+
+
+def test_findings_api_filters_newest_first(patrol_web):
+    status, body = patrol_web.get_json("/api/findings")
+    assert status == 200
+    ids = [f["id"] for f in body["findings"]]
+    assert ids == sorted(ids, reverse=True) and len(ids) == 7
+    assert body["findings"][0]["user"] == IMG  # data as stored; escaping is the page's job
+    status, body = patrol_web.get_json("/api/findings?" + q(wiki="de.wikipedia.org"))
+    assert {f["wiki"] for f in body["findings"]} == {"de.wikipedia.org"} and len(body["findings"]) == 3
+    assert all(f["links"]["audit"] is None for f in body["findings"])  # not a served wiki: no audit link
+    status, body = patrol_web.get_json("/api/findings?" + q(severity="warning"))
+    assert {f["severity"] for f in body["findings"]} == {"error", "warning"}
+    status, body = patrol_web.get_json("/api/findings?" + q(code="tag-removed"))
+    assert [f["codes"] for f in body["findings"]] == [["tag-removed"], ["tag-removed"]]
+    newest = max(ids)
+    status, body = patrol_web.get_json("/api/findings?" + q(after_id=newest))
+    assert status == 200 and body["findings"] == [] and body["newest_id"] == newest
+    status, body = patrol_web.get_json("/api/findings?" + q(limit=2))
+    status, older = patrol_web.get_json("/api/findings?" + q(limit=2, before_id=body["oldest_id"]))
+    assert [f["id"] for f in body["findings"] + older["findings"]] == ids[:4]
+    for bad in (q(code="nope"), q(severity="fatal"), q(limit=0), q(after_id="-1"), q(before_id="x")):
+        status, body = patrol_web.get_json("/api/findings?" + bad)
+        assert status == 400 and body["error"]["title"] == "Bad filter", bad
+
+
+def test_patrol_page_lists_findings_and_updates_live(patrol_web, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(patrol_web.url("/patrol"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#wdw-findings tbody tr")
+    assert len(rows) == 7
+    assert rows[0].find_elements(By.TAG_NAME, "td")[4].text == IMG  # the hostile user name, as text
+    assert browser.execute_script(EXECUTED) == []
+    assert errors_logged(browser) == []
+    # filtered without script: the form is a plain GET
+    browser.get(patrol_web.url("/patrol?" + q(severity="error", wiki=SITE)))
+    shown = [r.get_attribute("data-id") for r in browser.find_elements(By.CSS_SELECTOR, "#wdw-findings tbody tr")]
+    assert len(shown) == 2
+    # a new finding stored by the patrol appears on top without a reload; one outside the filter does not
+    browser.execute_script("window.__marker = 1;")
+    patrol_web.poll_store.add(_finding(300, severity="info", code="words-to-watch"))
+    new_id = patrol_web.poll_store.add(_finding(301, title="Freshly broken"))
+    WebDriverWait(browser, 20).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#wdw-findings tbody tr").get_attribute("data-id") == str(new_id))
+    first = browser.find_element(By.CSS_SELECTOR, "#wdw-findings tbody tr")
+    assert "Freshly broken" in first.text
+    assert browser.execute_script("return window.__marker") == 1  # the same page: no reload
+    ids = [r.get_attribute("data-id") for r in browser.find_elements(By.CSS_SELECTOR, "#wdw-findings tbody tr")]
+    assert ids == [str(new_id), *shown]
+    assert browser.execute_script(EXECUTED) == []
+
+
+def test_history_page_with_plots(web, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    browser.get(web.url("/history?" + q(wiki=SITE, title="Nintendo Switch")))
+    _wait(browser, "#wdw-summary", 120)
+    h = wikidiff.history([(r["slots"]["main"]["content"], RevisionMeta(
+        revid=r["revid"], parentid=r["parentid"], user=r.get("user"), timestamp=r["timestamp"], sha1=r["sha1"]))
+        for r in NS], page_title="Nintendo Switch", audit=False)
+    assert browser.find_element(By.ID, "wdw-m").text == str(h.M())
+    reverts = browser.find_elements(By.CSS_SELECTOR, "#wdw-reverts tbody tr")
+    assert len(reverts) == len(h.reverts) > 0
+    images = browser.find_elements(By.CSS_SELECTOR, "img.wdw-plot")
+    assert len(images) == 3
+    for img in images:
+        assert img.get_attribute("src").startswith("data:image/png;base64,")
+        assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) > 100
+    assert errors_logged(browser) == []
+    status, _h, page = web.get("/history?" + q(wiki="de.wikipedia.org", title="Nintendo Switch"))
+    assert status == 403

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Any
@@ -16,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import audit_views, problems
+from . import audit_views, history_views, patrol_views, problems
 from .handling import State
 from .pages import SecurityHeaders, problem_json, problem_page
 from .ratelimit import RateLimiter
@@ -45,29 +44,17 @@ def create_app(settings: Settings | None = None, **options: Any) -> Starlette:
         Route("/", audit_views.index),
         Route("/audit", audit_views.audit_page),
         Route("/api/audit", audit_views.audit_json),
+        Route("/patrol", patrol_views.patrol_page),
+        Route("/api/findings", patrol_views.findings_json),
+        Route("/history", history_views.history_page),
         Route("/favicon.ico", _no_icon),
         Mount("/static", static, name="static"),
     ]
-    routes += _optional_routes()
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
                     exception_handlers={HTTPException: _http_error}, lifespan=lifespan)
-    app.state.wikidiff = State(settings, worker, RateLimiter(settings.rate_limit))
+    app.state.wikidiff = State(settings, worker, RateLimiter(settings.rate_limit),
+                               patrol_views.Findings(settings.findings))
     return app
-
-
-def _optional_routes() -> list[Route]:
-    """The patrol and history pages (added as their modules exist)."""
-    routes = []
-    for name, paths in (("patrol_views", (("/patrol", "patrol_page"), ("/api/findings", "findings_json"))),
-                        ("history_views", (("/history", "history_page"),))):
-        try:
-            module = importlib.import_module(f"wikidiff.web.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"wikidiff.web.{name}":
-                raise
-            continue
-        routes += [Route(path, getattr(module, attr)) for path, attr in paths]
-    return routes
 
 
 async def _no_icon(_request: Request) -> Response:

@@ -6,6 +6,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,6 +28,7 @@ class State:
     settings: Settings
     worker: Worker
     limiter: RateLimiter
+    findings: Any  # patrol_views.Findings
 
 
 def state(request: Request) -> State:

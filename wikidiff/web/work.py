@@ -162,3 +162,14 @@ class Worker:
         rendered = Rendered(render(result, fmt), old_meta, new.meta, len(result.flags))
         self.memo.put(key, rendered)
         return rendered
+
+    def history(self, wiki: str, title: str):
+        """A page's history from the wiki (through the cache): reverts, mutual reverts, M, refs; with plots."""
+        from ..history import ApiOptions, history
+        from .history_view import build
+
+        s = self.settings
+        api = ApiOptions(site=wiki, api_url=s.api_for(wiki), cache=s.cache, user_agent=s.user_agent,
+                         timeout=s.fetch_timeout, quiet=True)
+        result = history(title=title, api=api, audit=False, limit=s.history_limit, lang=site_lang(wiki) or "en")
+        return build(result, wiki, title, s.history_limit)
