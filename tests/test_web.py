@@ -189,6 +189,11 @@ return bad;
 """
 
 
+def visit(driver, url: str) -> None:
+    driver.get_log("browser")  # drop what earlier pages logged
+    driver.get(url)
+
+
 def _wait(driver, css: str, timeout: float = 60):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
@@ -201,8 +206,7 @@ def test_paste_a_diff_url_in_the_browser(web, browser):  # noqa: F811
     from selenium.webdriver.common.by import By
 
     old, new = SEED[0]["revid"], SEED[1]["revid"]
-    browser.get(web.url("/"))
-    browser.get_log("browser")
+    visit(browser, web.url("/"))
     field = browser.find_element(By.ID, "url")
     field.send_keys(diff_url(old, new))
     field.submit()
@@ -223,7 +227,7 @@ def test_paste_a_diff_url_in_the_browser(web, browser):  # noqa: F811
     assert hrefs["← previous edit"] == web.url(f"/audit?wiki={SITE}&new={old}")
     assert browser.execute_script(EXECUTED) == []
     # the form by revision ids gives the same report
-    browser.get(web.url("/"))
+    visit(browser, web.url("/"))
     browser.find_element(By.ID, "old").send_keys(str(old))
     browser.find_element(By.ID, "new").send_keys(str(new))
     browser.find_element(By.ID, "new").submit()
@@ -235,7 +239,7 @@ def test_hostile_wikitext_and_user_names_run_nothing(web, browser):  # noqa: F81
     from selenium.webdriver.common.by import By
 
     old, new = HOSTILE_IDS
-    browser.get(web.url("/audit?" + q(wiki=SITE, old=old, new=new)))
+    visit(browser, web.url("/audit?" + q(wiki=SITE, old=old, new=new)))
     _wait(browser, ".wikidiff-report")
     browser.execute_async_script("const done = arguments[arguments.length - 1]; setTimeout(() => done(true), 400);")
     assert browser.execute_script(EXECUTED) == []
@@ -244,7 +248,7 @@ def test_hostile_wikitext_and_user_names_run_nothing(web, browser):  # noqa: F81
     assert IMG in nav and SCRIPT in nav  # shown as text
     assert browser.title == f"wikidiff audit: {OLD_META.title}"
     # the error page echoes nothing it could run either
-    browser.get(web.url("/audit?" + q(url=f"https://{SCRIPT}.example/w/index.php?diff=1")))
+    visit(browser, web.url("/audit?" + q(url=f"https://{SCRIPT}.example/w/index.php?diff=1")))
     _wait(browser, ".wdw-problem")
     assert browser.execute_script(EXECUTED) == []
 
@@ -361,14 +365,14 @@ def test_patrol_page_lists_findings_and_updates_live(patrol_web, browser):  # no
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    browser.get(patrol_web.url("/patrol"))
+    visit(browser, patrol_web.url("/patrol"))
     rows = browser.find_elements(By.CSS_SELECTOR, "#wdw-findings tbody tr")
     assert len(rows) == 7
     assert rows[0].find_elements(By.TAG_NAME, "td")[4].text == IMG  # the hostile user name, as text
     assert browser.execute_script(EXECUTED) == []
     assert errors_logged(browser) == []
     # filtered without script: the form is a plain GET
-    browser.get(patrol_web.url("/patrol?" + q(severity="error", wiki=SITE)))
+    visit(browser, patrol_web.url("/patrol?" + q(severity="error", wiki=SITE)))
     shown = [r.get_attribute("data-id") for r in browser.find_elements(By.CSS_SELECTOR, "#wdw-findings tbody tr")]
     assert len(shown) == 2
     # a new finding stored by the patrol appears on top without a reload; one outside the filter does not
@@ -388,7 +392,7 @@ def test_patrol_page_lists_findings_and_updates_live(patrol_web, browser):  # no
 def test_history_page_with_plots(web, browser):  # noqa: F811
     from selenium.webdriver.common.by import By
 
-    browser.get(web.url("/history?" + q(wiki=SITE, title="Nintendo Switch")))
+    visit(browser, web.url("/history?" + q(wiki=SITE, title="Nintendo Switch")))
     _wait(browser, "#wdw-summary", 120)
     h = wikidiff.history([(r["slots"]["main"]["content"], RevisionMeta(
         revid=r["revid"], parentid=r["parentid"], user=r.get("user"), timestamp=r["timestamp"], sha1=r["sha1"]))
