@@ -29,6 +29,7 @@ class Audit:
     flags: list[Flag]
     notes: list[str] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
+    verification: dict[str, Any] | None = None  # set by wikidiff.verify: how the flags were checked on the rendering
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -76,6 +77,7 @@ class Audit:
             "flags": [f.to_dict() for f in self.flags],
             "moves": [m.to_dict() for m in self.moves],
             "notes": list(self.notes),
+            "verification": self.verification,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
