@@ -83,7 +83,7 @@ def _plots(history: Any) -> tuple[list[tuple[str, str]], str | None]:
         from matplotlib.figure import Figure
     except ImportError:
         return [], "Plots need matplotlib (pip install 'wikidiff[plots]'), which this server lacks."
-    from .. import plots
+    from ..histories import plots
 
     out = []
     with _PLOT_LOCK:

@@ -165,7 +165,7 @@ class Worker:
 
     def history(self, wiki: str, title: str):
         """A page's history from the wiki (through the cache): reverts, mutual reverts, M, refs; with plots."""
-        from ..history import ApiOptions, history
+        from ..histories import ApiOptions, history
         from .history_view import build
 
         s = self.settings
