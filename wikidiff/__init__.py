@@ -12,7 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .auditor import Audit, audit, audit_documents
-from .errors import FetchError, InputError, WikidiffError
+from .errors import (
+    BadAnswer,
+    DumpError,
+    FetchError,
+    HostUnreachable,
+    InputError,
+    PageMissing,
+    RevisionHidden,
+    RevisionMissing,
+    Throttled,
+    WikidiffError,
+)
+from .fetch import Pair, fetch
 from .model import Flag, RevisionMeta
 from .text.document import Document
 
@@ -34,5 +46,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'wikidiff' has no attribute {name!r}")
 
 
-__all__ = ["Audit", "Document", "FetchError", "Flag", "History", "InputError", "RevisionMeta", "WikidiffError",
-           "audit", "audit_documents", "history", "__version__"]
+__all__ = ["Audit", "BadAnswer", "Document", "DumpError", "FetchError", "Flag", "History", "HostUnreachable",
+           "InputError", "PageMissing", "Pair", "RevisionHidden", "RevisionMissing", "RevisionMeta", "Throttled",
+           "WikidiffError", "audit", "audit_documents", "fetch", "history", "__version__"]

@@ -8,9 +8,10 @@ from typing import Any
 
 from .checks import run_checks
 from .checks.base import CheckContext
-from .diff import Move, diff_refs, diff_sections
+from .diff import Move, diff_refs, diff_sections, find_moves
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
+from .rescue import RescueSources, attach_rescues
 from .text.document import Document
 
 SCHEMA_VERSION = 1
@@ -114,11 +115,16 @@ class Audit:
 
 
 def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | None = None,
-                    new_meta: RevisionMeta | None = None, lang: str = "en") -> Audit:
-    """Audit two already parsed revisions (a history parses each revision once and reuses it)."""
+                    new_meta: RevisionMeta | None = None, lang: str = "en",
+                    rescue: bool | RescueSources = False) -> Audit:
+    """Audit two already parsed revisions (a history parses each revision once and reuses it).
+
+    With `rescue`, each broken-ref flag gets a `rescue` field saying where its definition was found (the old
+    revision; with RescueSources also the page's earlier revisions and other articles), or None."""
     sections = diff_sections(old, new)
     references = diff_refs(old, new)
-    ctx = CheckContext(old, new, sections, lang)
+    moves = find_moves(old, new, sections)
+    ctx = CheckContext(old, new, sections, lang, moves=moves)
     flags = run_checks(ctx)
     notes = list(ctx.notes)
     unanalysed = new.ref_index.unanalysed
@@ -126,12 +132,18 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
         made = ", ".join(f"{{{{{name}}}}} x{n}" for name, n in sorted(unanalysed.items()))
         notes.append(f"refs made by templates were not analysed (their names and content exist only after "
                      f"expansion): {made}")
+    if rescue:
+        attach_rescues(flags, old, new, new_meta=new_meta,
+                       sources=rescue if isinstance(rescue, RescueSources) else None)
     return Audit(old_meta or RevisionMeta(), new_meta or RevisionMeta(), old, new, sections, references, flags,
-                 notes, ctx.moves)
+                 notes, moves)
 
 
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
-          new_meta: RevisionMeta | None = None, lang: str = "en") -> Audit:
-    """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks)."""
+          new_meta: RevisionMeta | None = None, lang: str = "en", rescue: bool | RescueSources = False) -> Audit:
+    """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks).
+
+    `rescue=True` looks for each broken named ref's definition in the old revision; a RescueSources (see
+    wikidiff.fetch.rescue_sources) also searches the page's earlier revisions and the articles it points to."""
     return audit_documents(Document.from_text(old_text), Document.from_text(new_text),
-                           old_meta=old_meta, new_meta=new_meta, lang=lang)
+                           old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,7 @@ def file_pages(path: str | Path, titles: set[str] | None = None, *, keep: Callab
 
 @dataclass
 class ApiOptions:
-    """How to reach a wiki's API (see wikidiff.sources.api.WikiClient); `cache` is the revision cache file."""
+    """How to reach a wiki's API (see wikidiff.sources.client.open_client); `cache` is the revision cache file."""
 
     site: str | None = None  # a host such as en.wikipedia.org
     api_url: str | None = None  # any api.php (default: $WIKIDIFF_API_URL, else https://SITE/w/api.php)
@@ -44,22 +43,14 @@ class ApiOptions:
 
 
 def api_client(api: ApiOptions) -> Any:
-    """A WikiClient reading through the revision cache (the caller closes it and its cache)."""
+    """A WikiClient reading through the revision cache (closing it closes the cache too)."""
     try:
-        from ..sources.api import WikiClient
-        from ..sources.cache import RevisionCache
+        from ..sources.client import open_client
     except ImportError as exc:
-        raise InputError("fetching histories needs the live API client (wikidiff.sources.api), which is not "
+        raise InputError("fetching histories needs the live API client (wikidiff.sources.client), which is not "
                          "available in this installation") from exc
-    target = api.api_url or os.environ.get("WIKIDIFF_API_URL") or api.site or "en.wikipedia.org"
-    user_agent = api.user_agent if api.user_agent is not None else os.environ.get("WIKIDIFF_USER_AGENT")
-    cache = RevisionCache(api.cache) if api.cache else RevisionCache()
-    try:
-        return WikiClient(target, site=api.site, user_agent=user_agent, cache=cache, offline=api.offline,
-                          quiet=api.quiet, timeout=api.timeout)
-    except BaseException:
-        cache.close()
-        raise
+    return open_client(site=api.site, api_url=api.api_url, cache=api.cache, offline=api.offline,
+                       user_agent=api.user_agent, quiet=api.quiet, timeout=api.timeout)
 
 
 def api_pages(titles: Iterable[str], api: ApiOptions, *, since: str | None = None,
