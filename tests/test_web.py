@@ -114,6 +114,12 @@ def test_bad_requests_get_one_clear_line(web):
         assert words.lower() in json.loads(body)["error"]["detail"].lower(), (query, body)
         got, headers, page = web.get("/audit?" + query)
         assert got == status and b"wdw-problem" in page and b"Traceback" not in page
+    # what the wiki answers, by error class: a missing revision, a hidden one, a missing page
+    for query, status, title in ((q(wiki=SITE, old=NS[0]["revid"], new=123), 404, "No such revision"),
+                                 (q(wiki=SITE, old=900000201, new=900000202), 403, "Revision hidden"),
+                                 (q(wiki=SITE, title="No such page here"), 404, "No such page")):
+        got, body = web.get_json("/api/audit?" + query)
+        assert (got, body["error"]["title"]) == (status, title), body
     status, _h, page = web.get("/no/such/page")
     assert status == 404 and b"no such page" in page
     status, _h, page = web.get("/audit")

@@ -25,35 +25,28 @@ class Problem(Exception):
         return f"{self.status} {self.title}: {self.detail}"
 
 
-#: (error class name in wikidiff.errors, status, title), most specific first; classes not (yet) defined are skipped
-_BY_CLASS = (
-    ("RevisionHidden", 403, "Revision hidden"),
-    ("HiddenRevision", 403, "Revision hidden"),
-    ("RevisionMissing", 404, "No such revision"),
-    ("MissingRevision", 404, "No such revision"),
-    ("PageMissing", 404, "No such page"),
-    ("MissingPage", 404, "No such page"),
-    ("Throttled", 503, "The wiki asks us to slow down"),
-    ("HostUnreachable", 502, "The wiki cannot be reached"),
-    ("Unreachable", 502, "The wiki cannot be reached"),
-    ("BadAnswer", 502, "The wiki's answer cannot be read"),
-    ("BadResponse", 502, "The wiki's answer cannot be read"),
-    ("DumpError", 400, "Unreadable input"),
-    ("InputError", 400, "Cannot audit that"),
-    ("FetchError", 502, "Fetching the revisions failed"),
-    ("WikidiffError", 500, "Error"),
+#: (error class, status, title), most specific first
+_BY_CLASS: tuple[tuple[type[errors.WikidiffError], int, str], ...] = (
+    (errors.RevisionHidden, 403, "Revision hidden"),
+    (errors.RevisionMissing, 404, "No such revision"),
+    (errors.PageMissing, 404, "No such page"),
+    (errors.Throttled, 503, "The wiki asks us to slow down"),
+    (errors.HostUnreachable, 502, "The wiki cannot be reached"),
+    (errors.BadAnswer, 502, "The wiki's answer cannot be read"),
+    (errors.FetchError, 502, "Fetching the revisions failed"),
+    (errors.DumpError, 400, "Unreadable input"),
+    (errors.InputError, 400, "Cannot audit that"),
 )
 
 
 def from_error(exc: errors.WikidiffError) -> Problem:
     """The Problem a library error stands for (its message is the detail line)."""
-    for name, status, title in _BY_CLASS:
-        cls = getattr(errors, name, None)
-        if isinstance(cls, type) and isinstance(exc, cls):
+    for cls, status, title in _BY_CLASS:
+        if isinstance(exc, cls):
             headers = {}
-            retry = getattr(exc, "retry_after", None)
-            if status == 503:
-                headers["Retry-After"] = str(max(1, int(retry))) if isinstance(retry, (int, float)) else "60"
+            if isinstance(exc, errors.Throttled):
+                retry = exc.retry_after
+                headers["Retry-After"] = str(max(1, round(retry))) if retry is not None else "60"
             return Problem(status, title, str(exc), headers)
     return Problem(500, "Error", str(exc))
 

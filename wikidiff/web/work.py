@@ -15,13 +15,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..model import RevisionMeta
 from ..sources.cache import RevisionCache
 from ..sources.url import DiffTarget, site_lang
 from . import problems
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from ..sources.client import WikiClient
 
 T = TypeVar("T")
 
@@ -124,39 +127,34 @@ class Worker:
             self._local.cache = cache
         return cache
 
-    def client(self, wiki: str):
-        from ..sources.api import WikiClient
+    def client(self, wiki: str) -> WikiClient:
+        """A polite client of the served wiki's own API, reading through this thread's cache connection."""
+        from ..sources.client import open_client
 
         s = self.settings
-        return WikiClient(s.api_for(wiki), site=wiki, user_agent=s.user_agent, cache=self.cache(), quiet=True,
-                          timeout=s.fetch_timeout, max_retries=RETRIES, retry_timeout=RETRY_WAIT,
-                          max_wait=min(10.0, s.time_limit))
+        return open_client(site=wiki, api_url=s.api_for(wiki), cache=self.cache(), user_agent=s.user_agent,
+                           timeout=s.fetch_timeout, quiet=True, max_retries=RETRIES, retry_timeout=RETRY_WAIT,
+                           max_wait=min(10.0, s.time_limit))
 
     def audit(self, target: DiffTarget, fmt: str) -> Rendered:
         """Fetch the diff a target names (through the cache), audit it and render it in `fmt`."""
         from ..auditor import audit
-        from ..errors import InputError
         from ..report import render
+        from ..sources.resolve import load_pair
 
         client = self.client(target.site)
         try:
-            old_id, new_id = client.resolve(target.oldid, target.diff, title=target.title, curid=target.curid)
-            key = (target.site, old_id, new_id, fmt)
-            hit = self.memo.get(key)
-            if hit is not None:
-                return hit
-            recs = client.records([new_id] if old_id is None else [old_id, new_id])
+            old, new = load_pair(client, target)
         finally:
             client.close()
-        new = recs[-1]
-        if old_id is None:
+        key = (target.site, old.meta.revid if old else None, new.meta.revid, fmt)
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit
+        if old is None:
             old_text = ""
             old_meta = RevisionMeta(title=new.meta.title, site=target.site, source="none (page creation)")
         else:
-            old = recs[0]
-            if old.pageid is not None and new.pageid is not None and old.pageid != new.pageid:
-                raise InputError(f"revisions {old_id} and {new_id} belong to different pages on {target.site} "
-                                 f"(\"{old.meta.title}\" and \"{new.meta.title}\")")
             old_text, old_meta = old.text, old.meta
         result = audit(old_text, new.text, old_meta=old_meta, new_meta=new.meta, lang=site_lang(target.site) or "en")
         rendered = Rendered(render(result, fmt), old_meta, new.meta, len(result.flags))
