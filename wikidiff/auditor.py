@@ -131,5 +131,5 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
           new_meta: RevisionMeta | None = None, lang: str = "en") -> Audit:
     """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks)."""
-    return audit_documents(Document.from_text(old_text), Document.from_text(new_text),
+    return audit_documents(Document.from_text(old_text, lang), Document.from_text(new_text, lang),
                            old_meta=old_meta, new_meta=new_meta, lang=lang)
