@@ -11,6 +11,7 @@ from .checks.base import CheckContext
 from .diff import Move, diff_refs, diff_sections
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
+from .rescue import RescueSources, attach_rescues
 from .text.document import Document
 
 SCHEMA_VERSION = 1
@@ -29,6 +30,7 @@ class Audit:
     flags: list[Flag]
     notes: list[str] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
+    verification: dict[str, Any] | None = None  # set by wikidiff.verify: how the flags were checked on the rendering
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -76,6 +78,7 @@ class Audit:
             "flags": [f.to_dict() for f in self.flags],
             "moves": [m.to_dict() for m in self.moves],
             "notes": list(self.notes),
+            "verification": self.verification,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -112,8 +115,12 @@ class Audit:
 
 
 def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | None = None,
-                    new_meta: RevisionMeta | None = None, lang: str = "en") -> Audit:
-    """Audit two already parsed revisions (a history parses each revision once and reuses it)."""
+                    new_meta: RevisionMeta | None = None, lang: str = "en",
+                    rescue: bool | RescueSources = False) -> Audit:
+    """Audit two already parsed revisions (a history parses each revision once and reuses it).
+
+    With `rescue`, each broken-ref flag gets a `rescue` field saying where its definition was found (the old
+    revision; with RescueSources also the page's earlier revisions and other articles), or None."""
     sections = diff_sections(old, new)
     references = diff_refs(old, new)
     ctx = CheckContext(old, new, sections, lang)
@@ -124,12 +131,18 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
         made = ", ".join(f"{{{{{name}}}}} x{n}" for name, n in sorted(unanalysed.items()))
         notes.append(f"refs made by templates were not analysed (their names and content exist only after "
                      f"expansion): {made}")
+    if rescue:
+        attach_rescues(flags, old, new, new_meta=new_meta,
+                       sources=rescue if isinstance(rescue, RescueSources) else None)
     return Audit(old_meta or RevisionMeta(), new_meta or RevisionMeta(), old, new, sections, references, flags,
                  notes, ctx.moves)
 
 
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
-          new_meta: RevisionMeta | None = None, lang: str = "en") -> Audit:
-    """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks)."""
+          new_meta: RevisionMeta | None = None, lang: str = "en", rescue: bool | RescueSources = False) -> Audit:
+    """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks).
+
+    `rescue=True` looks for each broken named ref's definition in the old revision; a RescueSources (see
+    wikidiff.fetch.rescue_sources) also searches the page's earlier revisions and the articles it points to."""
     return audit_documents(Document.from_text(old_text, lang), Document.from_text(new_text, lang),
-                           old_meta=old_meta, new_meta=new_meta, lang=lang)
+                           old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue)

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from ..rescue import PageSource, apply_rescues, find_rescues
+from ..rescue import PageSource, RescueSources, apply_rescues, find_rescues
 from ..sources.files import read_wikitext
 from ..text.document import Document
+from . import fetching
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -24,9 +25,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         "definitions (offline); with a diff URL, --api-url or --site they are fetched instead")
     p.add_argument("--history-limit", type=int, default=20, metavar="N",
                    help="how many earlier revisions of the page to search, newest first (default: 20)")
-    from ..sources import live
-
-    live.add_arguments(p)
+    fetching.add_arguments(p)
     return p
 
 
@@ -42,17 +41,14 @@ def folder_pages(folder: Path) -> PageSource:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..sources import live
-    from .audit import load_inputs
-
-    old_text, new_text, old_meta, new_meta = load_inputs(args)
-    old, new = Document.from_text(old_text), Document.from_text(new_text)
-    pages, history = None, None
-    if args.api_url or args.site or new_meta.site:  # a wiki to ask (a diff URL's, or named)
-        pages, history = live.rescue_sources(args, new_meta, old_meta, args.history_limit)
+    pair = fetching.load_inputs(args)
+    old, new = Document.from_text(pair.old_text), Document.from_text(pair.new_text)
+    sources = RescueSources()
+    if fetching.wiki_named(args, pair):  # a wiki to ask (a diff URL's, or named)
+        sources = fetching.rescue_from(args, pair, args.history_limit)
     if args.pages:
-        pages = folder_pages(Path(args.pages))
-    rescues = find_rescues(old, new, new_meta=new_meta, history=history, pages=pages)
+        sources = RescueSources(pages=folder_pages(Path(args.pages)), history=sources.history)
+    rescues = find_rescues(old, new, new_meta=pair.new_meta, history=sources.history, pages=sources.pages)
     fixed, unplaced = apply_rescues(new, rescues)
     if args.output:
         Path(args.output).write_text(fixed, encoding="utf-8")

@@ -1,7 +1,7 @@
 """The revision cache: every fetched revision in an embedded SQLite database, keyed by (site, revid).
 
 Revisions never change once saved, so a revision is fetched once per wiki and read from here afterwards (and
-`--offline` reads nothing else). The database runs in WAL mode with a busy timeout, and every write is one
+offline use reads nothing else). The database runs in WAL mode with a busy timeout, and every write is one
 `BEGIN IMMEDIATE` transaction, so two wikidiff processes can share one cache file: a reader never sees half a
 batch, and a second writer waits for the first instead of failing.
 """
@@ -61,15 +61,10 @@ class StoredRevision:
 
 
 def default_cache_path() -> Path:
-    """$XDG_CACHE_HOME/wikidiff/revisions.sqlite, else ~/.cache/wikidiff/revisions.sqlite."""
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    if base and Path(base).is_absolute():
-        return Path(base) / "wikidiff" / "revisions.sqlite"
-    try:
-        home = Path.home()
-    except RuntimeError as exc:
-        raise InputError("no home directory to keep the revision cache in: give --cache PATH") from exc
-    return home / ".cache" / "wikidiff" / "revisions.sqlite"
+    """$XDG_CACHE_HOME/wikidiff/revisions.sqlite, else ~/.cache/wikidiff/revisions.sqlite (see wikidiff.config)."""
+    from ..config import cache_path
+
+    return cache_path()
 
 
 class RevisionCache:

@@ -35,7 +35,7 @@ _HOST = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?$")
 
 @dataclass(frozen=True)
 class DiffTarget:
-    """What a diff URL (or --site/--old/--new/--title) asks for.
+    """What a diff URL (or a site with old/new revision ids, or a title) asks for.
 
     `diff` is the newer revision: an id or one of "prev", "next", "cur" relative to `oldid`. With `oldid` alone the
     audit is of the edit that made `oldid`; with only `title` or `curid`, of the page's latest edit.
@@ -98,6 +98,25 @@ def site_from_api_url(api_url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InputError(f"not an http(s) API URL: {api_url!r}")
     return normalize_site(parts.netloc.rpartition("@")[2])
+
+
+def parse_api_url(api_url: str) -> tuple[str, str, str, str]:
+    """(scheme, host[:port], script path with trailing slash, extension) of an API URL such as …/w/api.php."""
+    parts = urlsplit(api_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"the API URL must be an http(s) URL of api.php, not {api_url!r}", param="api_url")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise InputError(f"bad port in API URL {api_url!r}", param="api_url") from exc
+    directory, _, script = parts.path.rpartition("/")
+    if not script.startswith("api") or not re.fullmatch(r"api(\.[a-z0-9]+)?", script):
+        raise InputError(f"the API URL must point at the wiki's api.php (e.g. https://en.wikipedia.org/w/api.php), "
+                         f"not {api_url!r}", param="api_url")
+    if parts.query or parts.fragment:
+        raise InputError(f"the API URL takes no query string: {api_url!r}", param="api_url")
+    host = parts.hostname + (f":{port}" if port else "")
+    return parts.scheme, host, directory + "/", script[3:]
 
 
 def parse_revision_id(value: str, what: str) -> int:
@@ -213,9 +232,9 @@ def parse_diff_url(url: str) -> DiffTarget:
 
     oldid, diff, curid = fields.get("oldid"), fields.get("diff"), fields.get("curid")
     if oldid is None and diff is None and curid is None:
-        hint = f"; use --title {title!r} for its latest edit" if title else ""
+        more = "; the page's latest edit can be audited by its title" if title else ""
         raise InputError(f"no revision in URL: {raw} (expected diff=, oldid=, curid=, Special:Diff/… or "
-                         f"Special:PermanentLink/…){hint}")
+                         f"Special:PermanentLink/…){more}", param="title" if title else None, hint=title)
     if oldid is None and diff == "next":
         raise InputError(f"diff=next needs an oldid to be the next revision of: {raw}")
     if oldid is None and isinstance(diff, str) and title is None and curid is None:
