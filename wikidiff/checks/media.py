@@ -18,9 +18,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Literal
 
-from ..model import Flag
+from ..model import Flag, Section, Span
 from ..text.braces import find_templates
+from ..text.document import Document
 from ..text.scan import strip_comments
 from ..text.titles import normalize_title
 from .base import CheckContext
@@ -75,7 +77,7 @@ def wiki_image_params(lang: str) -> dict[str, tuple[str, ...]]:
 
 
 def _split_number(param: str) -> tuple[str, str]:
-    m = re.match(r"^(.*?)(\d*)$", param)
+    m = re.fullmatch(r"(.*?)(\d*)", param, re.DOTALL)
     return (m.group(1), m.group(2)) if m else (param, "")
 
 
@@ -132,23 +134,32 @@ class Found:
 
     raw: str
     params: dict[str, str]
-    offsets: dict[str, int]
+    spans: dict[str, tuple[int, int]]  # parameter -> its value's span in the page
+
+    def offset(self, param: str | None) -> int | None:
+        span = self.spans.get(param) if param else None
+        return span[0] if span else None
 
 
-def _templates_with_images(doc, section, lang: str = "en") -> dict[str, list[Found]]:
+def _templates_with_images(doc: Document, section: Section, lang: str = "en") -> dict[str, list[Found]]:
     """Template name -> calls with an image parameter, in order, found with the lexical brace reader (no full
     parse; immune to unbalanced '' and deep nesting)."""
     out: dict[str, list[Found]] = defaultdict(list)
     for call in find_templates(doc.scan, _ANY_TEMPLATE, section.start, section.end):
         params = {norm_param(k): v for k, v in call.args.items() if not k.isdigit()}
         if any(is_image_param(p, lang) for p in params):  # from the parsed names: no search through nested text
-            offsets = {norm_param(k): span[0] for k, span in call.arg_spans.items()}
-            out[normalize_title(call.name)].append(Found(doc.text[call.start:call.end], params, offsets))
+            spans = {norm_param(k): _trim(doc.text, *span) for k, span in call.arg_spans.items()}
+            out[normalize_title(call.name)].append(Found(doc.text[call.start:call.end], params, spans))
     return out
 
 
-def _same_image(a: str, b: str) -> bool:
-    return norm_file(a) == norm_file(b)
+def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """[lo, hi) without the white space at either end (a named value is read stripped)."""
+    while lo < hi and text[lo].isspace():
+        lo += 1
+    while hi > lo and text[hi - 1].isspace():
+        hi -= 1
+    return lo, hi
 
 
 def check_media(ctx: CheckContext) -> list[Flag]:
@@ -189,45 +200,57 @@ def _drop_renamed(flags: list[Flag]) -> list[Flag]:
 
 def _whole(name: str, call: Found, section: str | None, lang: str, code: str) -> list[Flag]:
     """image-added / image-removed for each filled image slot of a template only one side has."""
-    return [_presence(code, name, slot, files_in(slot.value), [], call.offsets.get(slot.param), section)
+    side: Literal["old", "new"] = "new" if code == "image-added" else "old"
+    return [_presence(code, name, slot, files_in(slot.value), [], call, side, section)
             for slot in image_slots(call.params, name, lang) if files_in(slot.value)]
 
 
-def _presence(code: str, name: str, slot: ImageSlot, files: list[str], kept: list[str], offset: int | None,
-              section: str | None) -> Flag:
+def _presence(code: str, name: str, slot: ImageSlot, files: list[str], kept: list[str], call: Found,
+              side: Literal["old", "new"], section: str | None) -> Flag:
     added = code == "image-added"
     shown = ", ".join(files)
     what = (f"a second file added to |{slot.param}= ({shown}, besides {', '.join(kept)})" if kept
             else f"|{slot.param}= {'added' if added else 'removed'} ({shown})")
+    value = call.spans.get(slot.param)
     return Flag(
         code, "warning", f"{name}: {what}", section,
         {"template": name, "param": slot.param, ("new" if added else "old"): files[0] if len(files) == 1 else shown,
          "files": files, "kept": kept or None, "caption_param": slot.caption_param,
          "caption": norm_text(slot.caption or "") or None},
-        **({"new_offset": offset} if added else {"old_offset": offset}))
+        **{f"{side}_offset": call.offset(slot.param)}, span=Span(side, *value) if value else None)
+
+
+def _value_span(param: str | None, old_call: Found, new_call: Found) -> Span | None:
+    """The parameter's value in the new revision, or in the old one when the edit emptied or removed it."""
+    sides: tuple[tuple[Literal["new", "old"], Found], ...] = (("new", new_call), ("old", old_call))
+    for side, call in sides:
+        span = call.spans.get(param) if param else None
+        if span and param and call.params.get(param, "").strip():
+            return Span(side, *span)
+    span = new_call.spans.get(param) if param else None
+    return Span("new", span[0], span[0]) if span else None
 
 
 def _compare(name: str, old_call: Found, new_call: Found, section: str | None, lang: str) -> list[Flag]:
     old_slots = {s.param: s for s in image_slots(old_call.params, name, lang)}
     new_slots = {s.param: s for s in image_slots(new_call.params, name, lang)}
     flags = []
-    for param, old in old_slots.items():  # image lines the edit removed
-        if param not in new_slots and files_in(old.value):
-            flags.append(_presence("image-removed", name, old, files_in(old.value), [],
-                                   old_call.offsets.get(param), section))
+    for param, gone in old_slots.items():  # image lines the edit removed
+        if param not in new_slots and files_in(gone.value):
+            flags.append(_presence("image-removed", name, gone, files_in(gone.value), [], old_call, "old", section))
     for slot in new_slots.values():
         old = old_slots.get(slot.param)
         if old is None:  # an image line the edit added
             if files_in(slot.value):
-                flags.append(_presence("image-added", name, slot, files_in(slot.value), [],
-                                       new_call.offsets.get(slot.param), section))
+                flags.append(_presence("image-added", name, slot, files_in(slot.value), [], new_call, "new",
+                                       section))
             continue
         old_files, new_files = files_in(old.value), files_in(slot.value)
-        image_changed = (old_files[:1] != new_files[:1])
+        image_changed = old_files[:1] != new_files[:1]
         extra = [f for f in new_files if f not in old_files]
         if not image_changed and extra:
             flags.append(_presence("image-added", name, slot, extra, [f for f in new_files if f not in extra],
-                                   new_call.offsets.get(slot.param), section))
+                                   new_call, "new", section))
         old_cap = old.caption if old.caption_param == slot.caption_param else None
         caption_changed = slot.caption_param is not None and norm_text(old_cap or "") != norm_text(slot.caption or "")
         if not (image_changed or caption_changed):
@@ -236,22 +259,25 @@ def _compare(name: str, old_call: Found, new_call: Found, section: str | None, l
         o_cap, n_cap = norm_text(old_cap or "") or None, norm_text(slot.caption or "") or None
         base = {"template": name, "param": slot.param}
         where = slot.param if image_changed else slot.caption_param
-        at = {"old_offset": old_call.offsets.get(where), "new_offset": new_call.offsets.get(where)}
+        at: dict[str, int | None] = {"old_offset": old_call.offset(where), "new_offset": new_call.offset(where)}
+        span = _value_span(where, old_call, new_call)
         if image_changed and caption_changed:
             flags.append(Flag(
                 "image-caption-swap", "warning",
                 f"{name}: image changed ({o_img} -> {n_img}) and its caption changed too; check they still "
                 "belong to this article", section,
                 {**base, "old": o_img, "new": n_img, "caption_param": slot.caption_param,
-                 "old_caption": o_cap, "new_caption": n_cap}, **at))
+                 "old_caption": o_cap, "new_caption": n_cap}, **at, span=span))
         elif image_changed:
             flags.append(Flag(
                 "image-changed", "warning",
                 f"{name}: |{slot.param}= changed ({o_img} -> {n_img}) but its caption did not", section,
-                {**base, "old": o_img, "new": n_img, "caption_param": slot.caption_param, "caption": n_cap}, **at))
+                {**base, "old": o_img, "new": n_img, "caption_param": slot.caption_param, "caption": n_cap},
+                **at, span=span))
         else:
             flags.append(Flag(
                 "caption-changed", "info",
                 f"{name}: |{slot.caption_param}= changed but the image ({n_img}) did not", section,
-                {"template": name, "param": slot.caption_param, "old": o_cap, "new": n_cap, "image": n_img}, **at))
+                {"template": name, "param": slot.caption_param, "old": o_cap, "new": n_cap, "image": n_img},
+                **at, span=span))
     return flags
