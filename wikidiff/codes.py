@@ -85,34 +85,54 @@ _TAG = Field("tag", "str", "the canonical name of the maintenance tag")
 _REASON = Field("reason", "str | None", "the tag's reason= parameter", in_message=True)
 _DATE = Field("date", "str | None", "the tag's date= parameter")
 _CONTEXT = Field("context", "str", "the sentence the tag annotates", show="quote", label="on")
+#: what `verify` (wikidiff.verify: reconciling with the wiki's rendering) adds to the Cite flags
+_VERIFIED = (
+    Field("verified", "bool | None", "with verify: the rendered page shows this error (true), shows Cite's markup "
+          "but not this error (false: severity info), or proves nothing (null)"),
+    Field("verified_by", "str | None", "with verify: what the flag was checked against (rendered HTML …)",
+          label="verified by"),
+    Field("source", "str", "with verify: \"rendered\" for a flag only the rendered page shows", show="hidden"),
+    Field("anchor", "str | None", "with verify: the id of the error's element in the rendered page", show="hidden"),
+    Field("caused_by_edit_from", "str", "with verify: \"rendering\" when the old rendering decided caused_by_edit",
+          show="hidden"),
+)
 
 CODES: dict[str, Code] = {c.code: c for c in (
-    Code("broken-ref", ("error", "warning"),
+    Code("broken-ref", ("error", "warning", "info"),
          "a named ref is invoked and defined nowhere in the new revision (Cite's \"invoked but never defined\")",
          (_NAME, _GROUP,
-          Field("uses", "int", "how many invocations found no definition"),
+          Field("uses", "int | None", "how many invocations found no definition (null: seen only when rendered)"),
           _CAUSED,
           Field("suggestion", "str | None", "the old revision's definition of this name, to put back",
                 show="wikitext", label="suggested definition"),
           Field("suggestion_source", "str | None", "where the suggestion was found", show="hidden"),
+          Field("template_defined", "bool", "a comment at the use, or a transcluded template known to define refs, "
+                "says a template defines the name", label="defined by a template"),
+          Field("reason", "str | None", "why the name is taken as defined by a template", show="quote"),
           Field("rescue", "dict | None", "with the rescue option: where a definition was found (page, revision, "
-                "wikitext)", show="hidden")),
-         "error when this edit broke it, warning when it was already broken"),
-    Code("duplicate-ref", ("error", "warning"), "one name defined twice with different content",
+                "wikitext)", show="hidden"),
+          *_VERIFIED),
+         "error when this edit broke it, warning when it was already broken, info when a template defines it or "
+         "the rendered page shows no such error"),
+    Code("duplicate-ref", ("error", "warning", "info"), "one name defined twice with different content",
          (_NAME, _GROUP, _CAUSED,
-          Field("definitions", "list[str]", "the differing contents, in page order", show="wikitext")),
-         "error when this edit caused it, warning when it was already there"),
-    Code("empty-ref", ("error", "warning"), "`<ref></ref>` or `<ref />` with no name and no content",
-         (_CAUSED, _CITE_ERROR, Field("wikitext", "str", "the empty tag as written", show="wikitext")),
-         "error when this edit caused it, warning when it was already there"),
-    Code("ref-error", ("error", "warning"),
+          Field("definitions", "list[str]", "the differing contents, in page order", show="wikitext"), *_VERIFIED),
+         "error when this edit caused it, warning when it was already there; with verify, info when the rendered "
+         "page shows no such error"),
+    Code("empty-ref", ("error", "warning", "info"), "`<ref></ref>` or `<ref />` with no name and no content",
+         (_CAUSED, _CITE_ERROR, Field("wikitext", "str", "the empty tag as written", show="wikitext"), *_VERIFIED),
+         "error when this edit caused it, warning when it was already there; with verify, info when the rendered "
+         "page shows no such error"),
+    Code("ref-error", ("error", "warning", "info"),
          "a ref that Cite rejects by itself: a name that is a plain number, a missing </ref>, follow= with a name, "
          "a nameless or empty list-defined ref",
-         (_NAME, _GROUP, _CITE_ERROR, _CAUSED),
-         "error when this edit caused it, warning when it was already there"),
-    Code("unused-ref", ("warning", "info"), "a list-defined ref the text never uses",
-         (_NAME, _GROUP, _CAUSED),
-         "warning when this edit caused it, info when it was already there"),
+         (_NAME, _GROUP, _CITE_ERROR, _CAUSED, *_VERIFIED),
+         "error when this edit caused it, warning when it was already there; with verify, info when the rendered "
+         "page shows no such error"),
+    Code("unused-ref", ("warning", "info", "error"), "a list-defined ref the text never uses",
+         (_NAME, _GROUP, _CAUSED, *_VERIFIED),
+         "warning when this edit caused it, info when it was already there; with verify, error when the renderings "
+         "show this edit caused it, info when the rendered page shows no such error"),
     Code("image-caption-swap", ("warning",), "in one template, an image parameter and its caption both changed",
          (_TEMPLATE,
           Field("param", "str", "the image parameter", label="parameter"),
@@ -147,16 +167,25 @@ CODES: dict[str, Code] = {c.code: c for c in (
           Field("replaced_by", "str | None", "the text the new revision has where the tag was", show="quote",
                 label="replaced by")),
          "info for tags whose removal rarely loses information ({{dead link}}), else warning"),
-    Code("citation-error", ("warning",),
+    Code("citation-error", ("warning", "error", "info"),
          "a ref the edit adds is a bare URL, or its `{{cite …}}` lacks a title, has `archive-url` without "
-         "`archive-date`, `access-date` without a URL, or is a `{{cite web}}` without `url`",
+         "`archive-date`, `access-date` without a URL, or is a `{{cite web}}` without `url`; with verify, a Cite or "
+         "CS1 error the rendered page shows",
          (Field("kind", "str", "bare-url, missing-title, archive-url-without-date, access-date-without-url or "
                 "missing-url"),
           Field("template", "str | None", "the citation template (None for a bare URL)", in_message=True),
           Field("param", "str | None", "the parameter at fault", label="parameter"),
           _NAME,
           Field("ref", "str", "the ref as written (cut at 500 characters)", show="wikitext"),
-          _CAUSED)),
+          _CAUSED,
+          Field("cite_error", "str | None", "with verify: the Cite error key the rendered page shows",
+                label="Cite error"),
+          Field("cs1", "str | None", "with verify: the CS1 message's kind (error, maint …)", label="CS1"),
+          Field("hidden", "bool | None", "with verify: the CS1 message is hidden from readers"),
+          Field("where", "str | None", "with verify: where on the rendered page the error shows", show="quote"),
+          *_VERIFIED),
+         "warning; with verify, error for a rendered Cite error this edit caused, info for a CS1 maintenance "
+         "message or an error already there"),
     Code("unsourced-text", ("warning", "info"),
          "an added paragraph (or a sentence added after a paragraph's last citation) cites nothing",
          (Field("scope", "str", "paragraph or sentence", show="hidden"),
@@ -170,6 +199,17 @@ CODES: dict[str, Code] = {c.code: c for c in (
           Field("category", "str", "the guideline's category (label, weasel, …)", show="hidden"),
           Field("guide", "str", "the guideline's shortcut (MOS:LABEL …)", in_message=True),
           Field("context", "str", "the words around it", show="quote", label="in"))),
+    *(Code(code, ("warning",),
+           f"an image parameter line (or a template with images) the edit {verb}"
+           + (", or a second file put into the same value" if verb == "added" else ""),
+           (_TEMPLATE,
+            Field("param", "str", "the image parameter", label="parameter", in_message=True),
+            Field(side, "str", f"the {verb} file (several: joined by commas)", in_message=True),
+            Field("files", "list[str]", f"the {verb} files", in_message=True),
+            Field("kept", "list[str] | None", "files the value already had, beside the added one", in_message=True),
+            Field("caption_param", "str | None", "the caption parameter", show="hidden"),
+            Field("caption", "str | None", "the image's caption", show="quote")))
+      for code, verb, side in (("image-added", "added", "new"), ("image-removed", "removed", "old"))),
 )}
 
 #: every flag code the checks can emit, in a stable order (history tables have one column per code)
