@@ -65,7 +65,7 @@ def test_legacy_rendering_confirms_downgrades_and_adds(wiki, tmp_path):
     assert (built.fields["verified"], built.severity, built.fields["caused_by_edit"]) == (True, "error", True)
     assert (timeline.fields["verified"], timeline.severity) == (False, "info")
     assert ghost.fields["source"] == "rendered" and ghost.fields["caused_by_edit"] is True
-    assert ghost.severity == "error"
+    assert ghost.severity == "error" and ghost.section == "History"  # where the page shows its mark
     (cite_web,) = [f for f in audit.flags if f.code == "citation-error"]
     assert cite_web.fields["kind"] == "missing-url" and cite_web.fields["verified"] is True
     v = audit.verification
