@@ -151,6 +151,20 @@ def test_a_hidden_revision_and_a_failed_parse_give_an_unverified_audit(wiki, tmp
     source.client.close()
 
 
+def test_verify_flags_with_an_open_client(wiki, tmp_path):
+    """What `watch` calls: one open client per wiki, the checked flags back."""
+    from wikidiff.sources.client import open_client
+    from wikidiff.verify import verify_flags
+
+    opts = _opts(wiki, tmp_path)
+    pair = wikidiff.fetch(old=OLD, new=NEW, **opts)
+    audit = wikidiff.audit(pair.old_text, pair.new_text, old_meta=pair.old_meta, new_meta=pair.new_meta)
+    with open_client(site=SITE, api_url=wiki.api_url, cache=opts["cache"]) as client:
+        flags = verify_flags(audit, client=client)
+    assert {f.fields["name"]: f.fields["verified"] for f in flags if f.code == "broken-ref"} == \
+        {"built": True, "timeline": False, "ghost": True}
+
+
 def test_verify_true_asks_the_wiki_of_the_revisions(wiki, tmp_path, monkeypatch):
     monkeypatch.setenv("WIKIDIFF_API_URL", wiki.api_url)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))

@@ -36,7 +36,8 @@ from .model import Flag, Severity
 from .sources.rendered import NAMED_KEYS, NO_TEXT, RenderedError, Rendering, read_rendering, ref_key
 
 if TYPE_CHECKING:
-    from .sources.renderings import Renderings
+    from .sources.client import WikiClient
+    from .sources.renderings import Renderings, Variant
 
 #: the wikitext flag codes that stand for a Cite error, and the key each stands for (None: in the flag's fields)
 CITE_FLAGS: dict[str, str | None] = {
@@ -113,6 +114,14 @@ def verify_audit(audit: Audit, renderings: Renderings | None = None) -> Audit:
     out = reconcile(audit, new_rendering, old_rendering, how=new.how, new_revid=new_revid, old_revid=old_revid)
     out.notes.extend(notes)
     return out
+
+
+def verify_flags(audit: Audit, *, client: WikiClient, parser: Variant = "legacy") -> list[Flag]:
+    """The audit's flags checked against the rendering, asked through an open `client` (for callers that keep one
+    client per wiki, as `watch` does); the flags carry `verified` and `source` as in verify_audit."""
+    from .sources.renderings import Renderings
+
+    return verify_audit(audit, Renderings(client, variant=parser)).flags
 
 
 def unavailable(audit: Audit, how: str, reason: str, *, new_revid: int | None = None) -> Audit:
