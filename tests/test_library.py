@@ -97,7 +97,7 @@ def test_error_family_and_exit_codes():
     fetch_kinds = (errors.RevisionMissing, errors.RevisionHidden, errors.PageMissing, errors.Throttled,
                    errors.HostUnreachable, errors.BadAnswer)
     assert all(issubclass(k, errors.FetchError) for k in fetch_kinds)
-    assert all(issubclass(k, errors.WikidiffError) for k in (errors.InputError, errors.DumpError))
+    assert issubclass(errors.InputError, errors.WikidiffError) and issubclass(errors.DumpError, errors.InputError)
     assert {k.exit_code for k in (errors.WikidiffError, errors.InputError, errors.DumpError, *fetch_kinds)} == {2}
 
 
