@@ -133,13 +133,20 @@ class WikiClient:
     def _call(self, **params: Any) -> dict:
         """One action=query request (formatversion 2, maxlag), its answer checked for shape; every failure
         becomes a typed FetchError."""
+        return self.api("query", continue_="", **params)
+
+    def api(self, action: str, *, continue_: str | None = None, **params: Any) -> dict:
+        """One API request of `action` (formatversion 2, maxlag), its answer checked for shape; every failure
+        becomes a typed FetchError."""
         if self.offline:
             raise FetchError(f"offline: {self.site} cannot be asked (internal error: a request was attempted)",
                              **self._where)
-        params = {"formatversion": "2", "maxlag": str(self.maxlag), "continue": "", **params}
+        params = {"formatversion": "2", "maxlag": str(self.maxlag), **params}
+        if continue_ is not None:
+            params = {"continue": continue_, **params}
         s = self.session
         try:
-            result = self._mwsite().raw_api("query", "GET", **params)
+            result = self._mwsite().raw_api(action, "GET", **params)
         except WikidiffError:
             raise
         except mwclient.errors.MaximumRetriesExceeded as exc:  # not expected: PoliteSession does the retries
@@ -213,6 +220,8 @@ class WikiClient:
             return Throttled(message, **self._where)
         if code in ("nosuchrevid",):
             return RevisionMissing(message, **self._where)
+        if code == "permissiondenied":  # action=parse of a revision whose text is deleted
+            return RevisionHidden(message, **self._where)
         if code in ("missingtitle", "invalidtitle", "nosuchpageid"):
             return PageMissing(message, **self._where)
         return BadAnswer(message, **self._where)
