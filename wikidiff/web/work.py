@@ -144,7 +144,7 @@ class Worker:
 
         client = self.client(target.site)
         try:
-            old, new = load_pair(client, target)
+            old, new, _notes = load_pair(client, target)
         finally:
             client.close()
         key = (target.site, old.meta.revid if old else None, new.meta.revid, fmt)
