@@ -9,7 +9,7 @@ import sys
 from .errors import WikidiffError
 
 #: sub-command name -> module under wikidiff.commands exposing register(subparsers) and run(args) -> int
-COMMANDS = ("audit", "history", "fix", "bench")
+COMMANDS = ("audit", "history", "fix", "watch", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:
