@@ -9,6 +9,7 @@ timestamp is sent (as EventStreams' `since` query parameter) only on a connectio
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -74,10 +75,9 @@ class EventStream:
         self._stopping.set()
         source = self._source
         if source is not None:
-            try:
-                source.close()  # wakes a reader blocked on the socket
-            except Exception:  # closing from another thread may race with the reader; either way it ends
-                pass
+            # closing from another thread may race with the reader; either way the stream ends
+            with contextlib.suppress(Exception):
+                source.close()
 
     @property
     def stopped(self) -> bool:
