@@ -71,7 +71,8 @@ class Patrol:
                  verify: Callable[..., Any] | None = None, queue_size: int = 1000, batch_size: int = 25,
                  skip_when_behind: bool | None = None, lag_notice: float = 60.0, retry_wait: float = 1.0,
                  max_retry_wait: float = 60.0, read_timeout: float = 60.0,
-                 notify: Callable[[str], None] | None = None) -> None:
+                 notify: Callable[[str], None] | None = None,
+                 observe: Callable[[Edit, str], None] | None = None) -> None:
         self.wikis = [normalize_site(w) for w in wikis]
         if not self.wikis:
             raise InputError("name at least one wiki to watch")
@@ -97,6 +98,7 @@ class Patrol:
         self.verify = verify
         self.lag_notice = lag_notice
         self.notify = notify or (lambda message: None)
+        self.observe = observe
         self.stream_url = check_stream_url(stream_url)
         self.user_agent = build_user_agent(user_agent)
         self.filter = EditFilter(self.wikis, namespaces, exclude_bots=exclude_bots)
@@ -228,8 +230,8 @@ class Patrol:
         if (behind or skipped > self._skipped_noticed) and now - self._last_lag_notice >= self.lag_notice:
             self._last_lag_notice = now
             self._skipped_noticed = skipped
-            self.notify(f"behind the stream by {self.stats.lag:.0f} s, {len(self.backlog)} edits waiting; "
-                        f"{skipped} skipped so far")
+            self.notify(f"behind the stream by {duration(self.stats.lag)} ({self.stats.lag:.0f} s), "
+                        f"{len(self.backlog)} edits waiting; {skipped} skipped so far")
 
     def _audit_batch(self, batch: list[Edit]) -> Iterator[tuple[Finding | None, str | None]]:
         by_wiki: dict[str, list[Edit]] = {}
@@ -249,6 +251,8 @@ class Patrol:
             if not isinstance(pair, tuple):
                 self.stats.unfetchable += 1
                 self.notify(f"{edit.wiki} \"{edit.title}\" ({edit.old} → {edit.new}) not audited: {pair}")
+                if self.observe is not None:
+                    self.observe(edit, "unfetchable")
                 yield None, edit.event_id
                 continue
             old, new = pair
@@ -259,6 +263,8 @@ class Patrol:
             self.stats.lag = max(0.0, (newest or edit.epoch) - edit.epoch)
             self.stats.max_lag = max(self.stats.max_lag, self.stats.lag)
             kept = [f for f in flags if self._wanted(f)]
+            if self.observe is not None:
+                self.observe(edit, "audited")
             yield (self._finding(edit, kept) if kept else None), edit.event_id
 
     def _verified(self, result: Any, edit: Edit) -> list[Flag]:
@@ -284,6 +290,14 @@ class Patrol:
             self.store.close()
 
 
+def duration(seconds: float) -> str:
+    """Seconds said the way a person reads them: 42 s, 7 min, 5 h, 3 d."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds:.0f} s"
+
+
 def watch(**options: Any) -> Patrol:
     """A patrol of the live edits of one or more wikis; iterate over it for its Findings.
 
@@ -294,7 +308,8 @@ def watch(**options: Any) -> Patrol:
     `store`), `stream_url`, `api_url` (for a single wiki), `cache` (the revision cache, a path or RevisionCache),
     `clients` (a factory wiki -> WikiClient), `user_agent`, `verify`, `queue_size` (edits waiting at most;
     when full, the oldest is skipped on a live patrol and the reader waits when catching up), `batch_size`,
-    `notify` (a callable given one-line progress and warnings).
+    `notify` (a callable given one-line progress and warnings), `observe` (called with each Edit and
+    "audited" or "unfetchable" once it is handled).
 
     >>> patrol = watch(wikis=["en.wikipedia.org"], limit=100)     # doctest: +SKIP
     >>> for finding in patrol:                                     # doctest: +SKIP
