@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wikidiff.history import AuditCache, MemorySink, Options, file_pages, run_pages  # noqa: E402
-from wikidiff.scale import run_dask  # noqa: E402
+from wikidiff.histories import AuditCache, MemorySink, Options, file_pages, run_pages  # noqa: E402
+from wikidiff.histories.dask import run_dask  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 EXCERPT = DATA / "anarchism-history" / "anarchism-500.xml.xz"

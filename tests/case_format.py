@@ -2,6 +2,7 @@
 
     !! codes broken-ref duplicate-ref        (once per file: the flag codes its cases check)
     !! case a use whose definition the edit removed
+    !! lang ru                                (optional: the wiki's language, default en)
     !! old
     wikitext…
     !! new
@@ -12,6 +13,15 @@
 
 Every `expect` line must match one flag (the fields it names must be equal) and no other flag of the file's codes
 may fire. An empty `expect` asserts that none fires.
+
+The diff cases under tests/cases/diff/ use the same format for what the diff layer finds; their "codes" are kinds
+of item (`section`, `move`, `ref`) and an expect line names one item by the fields of its JSON form:
+
+    !! codes section move
+    section change=renamed old_heading="Early life" new_heading=Childhood
+    move old_section=A new_section=B edited=false
+
+Every section change, move or ref change of the named kinds must be expected, and nothing else may appear.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ class Case:
     old: str = ""
     new: str = ""
     expect: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    lang: str = "en"
 
 
 def _value(raw: str) -> Any:
@@ -50,6 +61,13 @@ def parse_expect(line: str) -> tuple[str, dict[str, Any]]:
         key, _, raw = p.partition("=")
         fields[key] = _value(raw)
     return parts[0], fields
+
+
+def diff_items(result: Any) -> list[dict[str, Any]]:
+    """An Audit's section changes, moves and ref changes as dicts, each with its kind under "code"."""
+    return ([{"code": "section", **s.to_dict()} for s in result.sections]
+            + [{"code": "move", **m.to_dict()} for m in result.moves]
+            + [{"code": "ref", **r.to_dict()} for r in result.references])
 
 
 def read_cases(path: Path) -> list[Case]:
@@ -78,6 +96,9 @@ def read_cases(path: Path) -> list[Case]:
                 part = None
             elif word == "case":
                 current = Case(path.name, rest.strip(), codes)
+                part = None
+            elif word == "lang" and current is not None:
+                current.lang = rest.strip()
                 part = None
             elif word in ("old", "new", "expect"):
                 part = word

@@ -7,14 +7,26 @@ used: revids=A|B (with `badrevids` for unknown ids and `rvcontinue` when more re
 `content_budget` allows in one answer), titles/pageids alone (the latest revision), and one page with
 rvlimit/rvdir/rvstartid/rvstart/rvcontinue (enumeration with `continue`). Only the rvprop values asked for are sent.
 
+`action=parse&oldid=N&prop=text&formatversion=2` answers `{"parse": {"title", "pageid", "revid", "text"}}` with the
+rendering recorded in `fixtures/api/parse/N.legacy.html` (the legacy parser's HTML, rendered with uselang=qqx) or,
+when `parsoid=1` is asked and `N.parsoid.html` exists, Parsoid's HTML; `parsoid=1` without a Parsoid recording gets
+the legacy HTML and the warning an older MediaWiki gives for a parameter it does not know. `N.error.json` holds a
+recorded error answer for that revision (a parse that failed on the server). A revision without a recording is
+rendered as a wiki without Cite or templates would show it (its wikitext escaped, in one paragraph); a revision
+whose text is hidden gets `permissiondenied`, an unknown one `nosuchrevid`.
+
 Faults for the next matching requests are queued with `add_fault`: an HTTP status (503, 429, with or without
-Retry-After), a maxlag answer (HTTP 200 with X-Database-Lag and Retry-After headers and the recorded error body), a
-body cut short (Content-Length says more than is sent), or a slow answer. Every request is logged in `requests`
-(method, params, headers), and `max_in_flight` records the most requests ever handled at once.
+Retry-After), a maxlag answer (HTTP 200 with X-Database-Lag and Retry-After headers and the recorded error body;
+retry_after="" leaves the header out), a body cut short (Content-Length says more than is sent), a slow answer,
+and what a broken or hostile server sends: "raw" (any status, body and headers), "mutate" (the real answer passed
+through a function first), "gzip" (a body sent with Content-Encoding: gzip, e.g. a compression bomb), "trickle"
+(headers, then one byte every `delay` seconds, forever) and "redirect" (302 to `location`). Every request is
+logged in `requests` (method, params, headers), and `max_in_flight` records the most requests ever handled at once.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 import time
@@ -42,6 +54,11 @@ class Fault:
     lag: int = 7
     delay: float = 0.0
     when: Callable[[dict[str, str]], bool] | None = None
+    body: bytes = b""
+    content_type: str = "application/json; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    mutate: Callable[[dict], Any] | None = None
+    location: str = ""
 
 
 @dataclass
@@ -57,7 +74,9 @@ class LoggedRequest:
 class MediaWikiStandIn:
     """Start with `with MediaWikiStandIn() as wiki:`; point clients at `wiki.api_url`."""
 
-    def __init__(self, fixtures: Path = FIXTURES, *, content_budget: int = 50) -> None:
+    def __init__(self, fixtures: Path = FIXTURES, *, content_budget: int = 50, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.fixtures = fixtures
         self.pages: list[dict] = []
         for path in sorted((fixtures / "pages").glob("*.json")):
             self.pages.append(json.loads(path.read_text(encoding="utf-8")))
@@ -83,7 +102,7 @@ class MediaWikiStandIn:
         class Handler(_Handler):
             server_side = standin
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer((self.host, 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
@@ -109,7 +128,7 @@ class MediaWikiStandIn:
 
     @property
     def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{API_PATH}"
+        return f"http://{self.host}:{self.port}{API_PATH}"
 
     # test hooks
     def add_fault(self, kind: str, **kwargs: Any) -> None:
@@ -142,6 +161,11 @@ class MediaWikiStandIn:
     def answer(self, params: dict[str, str]) -> dict:
         """The JSON the API gives for these parameters."""
         action = params.get("action")
+        if action == "parse":
+            try:
+                return self._parse(params)
+            except _ApiError as exc:
+                return self.error(exc.code, **exc.fmt)
         if action != "query":
             return self.error("badvalue", value=action or "")
         if params.get("format") != "json":
@@ -253,6 +277,39 @@ class MediaWikiStandIn:
         return revs[:limit]
 
 
+    def _parse(self, p: dict[str, str]) -> dict:
+        if p.get("format") != "json":
+            raise _ApiError("badvalue", value=p.get("format", ""))
+        ids = _ints(p.get("oldid", ""), "oldid")
+        if len(ids) != 1:
+            raise _ApiError("badinteger", name="oldid", value=p.get("oldid", ""))
+        revid = ids[0]
+        if revid not in self.revs:
+            raise _ApiError("nosuchrevid", revid=revid)
+        page, rev = self.revs[revid]
+        if rev["slots"]["main"].get("texthidden"):
+            raise _ApiError("permissiondenied")
+        recorded = self.fixtures / "parse" / f"{revid}"
+        error = recorded.with_name(f"{revid}.error.json")
+        if error.exists():
+            return json.loads(error.read_text(encoding="utf-8"))
+        answer: dict[str, Any] = {}
+        parsoid = recorded.with_name(f"{revid}.parsoid.html")
+        legacy = recorded.with_name(f"{revid}.legacy.html")
+        if p.get("parsoid") not in (None, "", "0", "false") and parsoid.exists():
+            text = parsoid.read_text(encoding="utf-8")
+        else:
+            if p.get("parsoid") is not None:
+                answer["warnings"] = {"main": {"warnings": "Unrecognized parameter: parsoid."}}
+            if legacy.exists():
+                text = legacy.read_text(encoding="utf-8")
+            else:
+                escaped = html.escape(rev["slots"]["main"]["content"], quote=False)
+                text = f'<div class="mw-content-ltr mw-parser-output" lang="en" dir="ltr"><p>{escaped}\n</p></div>'
+        answer["parse"] = {"title": page["title"], "pageid": page["pageid"], "revid": revid, "text": text}
+        return answer
+
+
 class _ApiError(Exception):
     def __init__(self, code: str, **fmt: Any) -> None:
         super().__init__(code)
@@ -293,11 +350,35 @@ class _Handler(BaseHTTPRequestHandler):
                 body["error"]["lag"] = fault.lag
                 retry = fault.retry_after if fault.retry_after is not None else str(max(int(params.get("maxlag", 0)),
                                                                                         5))
-                self._send_json(body, {"Retry-After": retry, "X-Database-Lag": str(fault.lag)})
+                self._send_json(body, {"X-Database-Lag": str(fault.lag), **({"Retry-After": retry} if retry else {})})
+                return
+            if fault is not None and fault.kind in ("raw", "gzip"):
+                headers = dict(fault.headers)
+                if fault.kind == "gzip":
+                    headers["Content-Encoding"] = "gzip"
+                self._send(fault.status if fault.kind == "raw" else 200, fault.body, fault.content_type, headers)
+                return
+            if fault is not None and fault.kind == "redirect":
+                self._send(302, b"", "text/html", {"Location": fault.location})
+                return
+            if fault is not None and fault.kind == "trickle":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "100000000")
+                self.end_headers()
+                self.wfile.write(b"{")
+                for _ in range(100000):
+                    time.sleep(fault.delay)
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
                 return
             if fault is not None and fault.kind == "slow":
                 time.sleep(fault.delay)
             body = wiki.answer(params)
+            if fault is not None and fault.kind == "mutate" and fault.mutate is not None:
+                body = fault.mutate(body)
+                self._send(200, json.dumps(body).encode("utf-8"), "application/json; charset=utf-8")
+                return
             if fault is not None and fault.kind == "truncate":
                 data = json.dumps(body).encode("utf-8")
                 self.send_response(200)
@@ -309,7 +390,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
             self._send_json(body)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
+        except (BrokenPipeError, ConnectionResetError, OSError):  # the client gave up (a timeout test)
             self.close_connection = True
         finally:
             wiki.done()

@@ -12,8 +12,8 @@ from test_dump import anarchism_head, multi_page_dump
 
 from wikidiff.cli import main
 from wikidiff.errors import InputError
-from wikidiff.history import TABLES, History, Options, history
-from wikidiff.scale import page_partition, run_dask
+from wikidiff.histories import TABLES, History, Options, history
+from wikidiff.histories.dask import page_partition, run_dask
 
 distributed = pytest.importorskip("dask.distributed")
 
@@ -105,7 +105,7 @@ def test_a_truncated_file_fails_clearly_and_keeps_the_rest(client, shared_data, 
 def test_api_histories_are_fetched_serially_then_audited_on_the_workers(client, tmp_path):
     from mwapi_server import MediaWikiStandIn
 
-    from wikidiff.history import ApiOptions
+    from wikidiff.histories import ApiOptions
 
     titles = ["Nintendo Switch", "Damphu"]
     with MediaWikiStandIn() as wiki:

@@ -16,7 +16,7 @@ import pytest
 
 from wikidiff.cli import main
 from wikidiff.errors import InputError
-from wikidiff.history import History
+from wikidiff.histories import History
 from wikidiff.sources.dump import Dump, DumpError, open_history_file, read_api_json, sha1_hex
 
 _PAGE = re.compile(rb"<page>.*?</page>", re.DOTALL)

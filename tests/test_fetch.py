@@ -23,15 +23,10 @@ from mwapi_server import FIXTURES, MediaWikiStandIn
 import wikidiff
 from wikidiff.cli import main
 from wikidiff.errors import FetchError, InputError
-from wikidiff.sources.api import (
-    CONTENT_BATCH,
-    DEFAULT_USER_AGENT,
-    WikiClient,
-    build_user_agent,
-    parse_api_url,
-    retry_after_seconds,
-)
 from wikidiff.sources.cache import RevisionCache
+from wikidiff.sources.client import CONTENT_BATCH, WikiClient
+from wikidiff.sources.http import DEFAULT_USER_AGENT, build_user_agent, retry_after_seconds
+from wikidiff.sources.url import parse_api_url
 
 SITE = "en.wikipedia.org"
 PAGES = {p["title"]: p for p in (json.loads(f.read_text("utf-8")) for f in (FIXTURES / "pages").glob("*.json"))}
@@ -107,7 +102,7 @@ def test_without_a_cache_every_fetch_asks(wiki, tmp_path):
     c.revisions([651986427])
     c.revisions([651986427])
     assert len(wiki.requests) == 2
-    with pytest.raises(InputError, match="--offline needs a revision cache"):
+    with pytest.raises(InputError, match="offline use needs a revision cache"):
         make_client(wiki, tmp_path, cache=None, offline=True)
 
 

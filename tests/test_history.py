@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from wikidiff.cli import main
-from wikidiff.history import (
+from wikidiff.histories import (
     TABLES,
     History,
     RevertDetector,
@@ -192,9 +192,9 @@ def test_each_revision_is_parsed_once(shared_data, monkeypatch):
     calls = []
     real = Document.from_text.__func__
 
-    def counting(cls, text):
+    def counting(cls, text, *args, **kwargs):
         calls.append(len(text))
-        return real(cls, text)
+        return real(cls, text, *args, **kwargs)
 
     monkeypatch.setattr(Document, "from_text", classmethod(counting))
     h = history(shared_data / "wikiwho-histories" / "nintendo_switch_revisions.json")
@@ -363,7 +363,7 @@ def test_plots(war):
     import matplotlib
 
     matplotlib.use("Agg")
-    from wikidiff.plots import activity, revert_edges
+    from wikidiff.histories.plots import activity, revert_edges
 
     ax = war.plot_activity(freq="5min")
     act = activity(war.revisions, "5min")
@@ -421,7 +421,7 @@ def test_history_from_the_api_matches_the_saved_one_and_resumes_from_the_cache(t
 def test_api_revision_with_hidden_text(tmp_path):
     from mwapi_server import MediaWikiStandIn
 
-    from wikidiff.history import ApiOptions
+    from wikidiff.histories import ApiOptions
 
     with MediaWikiStandIn() as wiki:
         h = history(title="Damphu", api=ApiOptions(api_url=wiki.api_url, cache=str(tmp_path / "c.sqlite")))

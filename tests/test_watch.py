@@ -159,7 +159,7 @@ def test_patrol_audits_every_edit_once_and_finds_what_audit_finds(wiki, tmp_path
     assert sum("malformed" in n for n in notes) == 3 and any("hidden" in n for n in notes)
     anwar = next(f for f in findings if f.title == "Anwar Kamal Khan")
     assert anwar.severity == "error" and anwar.codes == ["broken-ref"] and anwar.flags[0]["name"] == "DAWN"
-    assert anwar.diff_url == "https://en.wikipedia.org/w/index.php?diff=900000302&oldid=900000301"
+    assert anwar.diff_url == "https://en.wikipedia.org/w/index.php?diff=900000402&oldid=900000401"
     assert (anwar.user, anwar.timestamp, anwar.comment) == ("Example trimmer", "2026-12-01T14:00:05Z", "trim lead")
     # batched: several revisions per request, never one request per revision
     asked = [len(r.params["revids"].split("|")) for r in wiki.requests if "revids" in r.params]

@@ -46,8 +46,8 @@ def test_text_output_names_title_link_user_and_flags(wiki, tmp_path):
         r = subprocess.run(command(stream, wiki, tmp_path, "--limit", str(TOTAL)), capture_output=True, text=True,
                            env=ENV, timeout=60)
     assert r.returncode == 0, r.stderr
-    assert ('"Anwar Kamal Khan" by Example trimmer\n  https://en.wikipedia.org/w/index.php?diff=900000302&oldid='
-            '900000301\n  error   broken-ref: named reference "DAWN"') in r.stdout
+    assert ('"Anwar Kamal Khan" by Example trimmer\n  https://en.wikipedia.org/w/index.php?diff=900000402&oldid='
+            '900000401\n  error   broken-ref: named reference "DAWN"') in r.stdout
     assert r.stdout.count("https://en.wikipedia.org/w/index.php?diff=") == len(expected_findings("warning"))
     assert f"{TOTAL} edits audited" in r.stderr and "3 malformed" in r.stderr
     assert "Traceback" not in r.stderr

@@ -6,12 +6,46 @@
 [('broken-ref', 'a', True)]
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .auditor import Audit, audit, audit_documents
-from .errors import FetchError, InputError, WikidiffError
-from .history import History, history
+from .errors import (
+    BadAnswer,
+    DumpError,
+    FetchError,
+    HostUnreachable,
+    InputError,
+    PageMissing,
+    RevisionHidden,
+    RevisionMissing,
+    Throttled,
+    WikidiffError,
+)
+from .fetch import Pair, fetch
 from .model import Flag, RevisionMeta
 from .text.document import Document
 
-__all__ = ["Audit", "Document", "FetchError", "Flag", "History", "InputError", "RevisionMeta", "WikidiffError",
-           "audit", "audit_documents", "history", "__version__"]
+if TYPE_CHECKING:
+    from .histories import History
+
+def history(source: Any = None, **options: Any) -> History:
+    """Audit every consecutive pair of page histories: see `wikidiff.histories.history` (imported when called)."""
+    from .histories import history as run
+
+    return run(source, **options)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "History":  # the tables of a history (pandas), imported when first named
+        from .histories import History
+
+        return History
+    raise AttributeError(f"module 'wikidiff' has no attribute {name!r}")
+
+
+__all__ = ["Audit", "BadAnswer", "Document", "DumpError", "FetchError", "Flag", "History", "HostUnreachable",
+           "InputError", "PageMissing", "Pair", "RevisionHidden", "RevisionMissing", "RevisionMeta", "Throttled",
+           "WikidiffError", "audit", "audit_documents", "fetch", "history", "__version__"]

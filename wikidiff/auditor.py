@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checks import run_checks
 from .checks.base import CheckContext
-from .diff import Move, diff_refs, diff_sections
+from .diff import Move, diff_refs, diff_sections, find_moves
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
+from .rescue import RescueSources, attach_rescues
 from .text.document import Document
+
+if TYPE_CHECKING:
+    from .sources.renderings import Renderings
 
 SCHEMA_VERSION = 1
 
@@ -29,6 +33,7 @@ class Audit:
     flags: list[Flag]
     notes: list[str] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
+    verification: dict[str, Any] | None = None  # set by wikidiff.verify: how the flags were checked on the rendering
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -76,6 +81,7 @@ class Audit:
             "flags": [f.to_dict() for f in self.flags],
             "moves": [m.to_dict() for m in self.moves],
             "notes": list(self.notes),
+            "verification": self.verification,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -112,11 +118,16 @@ class Audit:
 
 
 def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | None = None,
-                    new_meta: RevisionMeta | None = None, lang: str = "en") -> Audit:
-    """Audit two already parsed revisions (a history parses each revision once and reuses it)."""
+                    new_meta: RevisionMeta | None = None, lang: str = "en",
+                    rescue: bool | RescueSources = False) -> Audit:
+    """Audit two already parsed revisions (a history parses each revision once and reuses it).
+
+    With `rescue`, each broken-ref flag gets a `rescue` field saying where its definition was found (the old
+    revision; with RescueSources also the page's earlier revisions and other articles), or None."""
     sections = diff_sections(old, new)
     references = diff_refs(old, new)
-    ctx = CheckContext(old, new, sections, lang)
+    moves = find_moves(old, new, sections)
+    ctx = CheckContext(old, new, sections, lang, moves=moves)
     flags = run_checks(ctx)
     notes = list(ctx.notes)
     unanalysed = new.ref_index.unanalysed
@@ -124,12 +135,29 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
         made = ", ".join(f"{{{{{name}}}}} x{n}" for name, n in sorted(unanalysed.items()))
         notes.append(f"refs made by templates were not analysed (their names and content exist only after "
                      f"expansion): {made}")
+    if rescue:
+        attach_rescues(flags, old, new, new_meta=new_meta,
+                       sources=rescue if isinstance(rescue, RescueSources) else None)
     return Audit(old_meta or RevisionMeta(), new_meta or RevisionMeta(), old, new, sections, references, flags,
-                 notes, ctx.moves)
+                 notes, moves)
 
 
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
-          new_meta: RevisionMeta | None = None, lang: str = "en") -> Audit:
-    """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks)."""
-    return audit_documents(Document.from_text(old_text), Document.from_text(new_text),
-                           old_meta=old_meta, new_meta=new_meta, lang=lang)
+          new_meta: RevisionMeta | None = None, lang: str = "en", rescue: bool | RescueSources = False,
+          verify: bool | Renderings = False) -> Audit:
+    """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks).
+
+    `rescue=True` looks for each broken named ref's definition in the old revision; a RescueSources (see
+    wikidiff.fetch.rescue_sources) also searches the page's earlier revisions and the articles it points to.
+    `verify=True` checks the Cite flags against the wiki's rendering of the revisions (the wiki of `new_meta.site`,
+    its revision ids; see wikidiff.verify); a Renderings (wikidiff.fetch.renderings) names the wiki and how to ask.
+    """
+    result = audit_documents(Document.from_text(old_text, lang), Document.from_text(new_text, lang),
+                             old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue)
+    if verify is False:
+        return result
+    from .verify import verify_audit
+
+    if verify is True:
+        return verify_audit(result, None)
+    return verify_audit(result, verify)

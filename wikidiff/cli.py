@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import shlex
 import sys
 
 from .errors import WikidiffError
 
+#: library parameter (WikidiffError.param) -> the option that sets it
+OPTIONS = {"old": "--old", "new": "--new", "title": "--title", "site": "--site", "api_url": "--api-url",
+           "cache": "--cache", "offline": "--offline", "user_agent": "--user-agent", "timeout": "--timeout",
+           "output": "--output"}
+
 #: sub-command name -> module under wikidiff.commands exposing register(subparsers) and run(args) -> int
-COMMANDS = ("audit", "history", "fix", "watch", "bench")
+COMMANDS = ("audit", "history", "fix", "watch", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,14 +34,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def error_line(exc: WikidiffError) -> str:
+    """The one line a library error becomes: its message, and the option to use when it names a parameter."""
+    message = " ".join(str(exc).split("\n"))
+    option = OPTIONS.get(exc.param or "")
+    if option and exc.hint is not None:
+        return f"{message} (use {option} {shlex.quote(exc.hint)})"
+    if option and option not in message:
+        return f"{message} ({option})"
+    return message
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args._run(args) or 0)
     except WikidiffError as exc:
-        print(f"wikidiff: error: {exc}", file=sys.stderr)
-        return 2
+        print(f"wikidiff: error: {error_line(exc)}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("wikidiff: interrupted", file=sys.stderr)
         return 130

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from .checks.refs import Key, ref_state
+from .cite.state import Key, ref_state
 from .model import Ref, RevisionMeta
 from .text.braces import find_templates
 from .text.document import Document
@@ -148,3 +148,23 @@ def apply_rescues(new: Document, rescues: list[Rescue]) -> tuple[str, list[Rescu
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     return text, unplaced
+
+
+@dataclass(frozen=True)
+class RescueSources:
+    """Where else to look for lost definitions: other pages' current text, and the page's earlier revisions."""
+
+    pages: PageSource | None = None
+    history: HistorySource | None = None
+
+
+def attach_rescues(flags: Iterable, old: Document, new: Document, *, new_meta: RevisionMeta | None = None,
+                   sources: RescueSources | None = None) -> None:
+    """Give each broken-ref flag a `rescue` field: where its definition was found (Rescue.to_dict()), or None."""
+    sources = sources or RescueSources()
+    found = {(r.group, r.name): r for r in find_rescues(old, new, new_meta=new_meta, history=sources.history,
+                                                          pages=sources.pages)}
+    for flag in flags:
+        if flag.code == "broken-ref":
+            r = found.get((flag.fields["group"] or "", flag.fields["name"]))
+            flag.fields["rescue"] = r.to_dict() if r else None

@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import InputError
-from ..model import SEVERITY_RANK, RevisionMeta
-from ..sources.files import read_wikitext
+from ..model import SEVERITY_RANK
+from . import fetching
 
 FORMATS = ("text", "json", "markdown", "html", "wikitext")
 
@@ -29,24 +28,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--rescue", action="store_true",
                    help="for each broken named ref, look for its definition (old revision; for fetched revisions "
                         "also earlier revisions and the articles the section points to) and add where it was found")
-    from ..sources import live
-
-    live.add_arguments(p)
+    fetching.add_verify_arguments(p)
+    fetching.add_arguments(p)
     return p
-
-
-def load_inputs(args: argparse.Namespace) -> tuple[str, str, RevisionMeta, RevisionMeta]:
-    """Two local files, or whatever the live sources make of a URL or ids."""
-    inputs = list(args.inputs)
-    if len(inputs) == 2 and not any(i.startswith(("http://", "https://")) for i in inputs):
-        old_path, new_path = (Path(i) for i in inputs)
-        return (read_wikitext(old_path), read_wikitext(new_path),
-                RevisionMeta(source=str(old_path)), RevisionMeta(source=str(new_path)))
-    try:
-        from ..sources import live
-    except ImportError as exc:  # pragma: no cover
-        raise InputError("fetching revisions needs the live sources (wikidiff.sources.live)") from exc
-    return live.load_pair(args)
 
 
 def _site_lang(site: str | None) -> str | None:
@@ -57,31 +41,21 @@ def _site_lang(site: str | None) -> str | None:
     return site_lang(site)
 
 
-def _add_rescues(result, args: argparse.Namespace) -> None:
-    """Attach to each broken-ref flag a `rescue` field saying where its definition was found (or null)."""
-    from ..rescue import find_rescues
-    from ..sources import live
-
-    pages = history = None
-    if result.new_meta.site:
-        pages, history = live.rescue_sources(args, result.new_meta, result.old_meta, 20)
-    found = {(r.group, r.name): r for r in find_rescues(result.old, result.new, new_meta=result.new_meta,
-                                                          history=history, pages=pages)}
-    for flag in result.flags:
-        if flag.code == "broken-ref":
-            r = found.get((flag.fields["group"] or "", flag.fields["name"]))
-            flag.fields["rescue"] = r.to_dict() if r else None
-
-
 def run(args: argparse.Namespace) -> int:
     from ..auditor import audit
     from ..report import render
 
-    old_text, new_text, old_meta, new_meta = load_inputs(args)
-    lang = args.lang or _site_lang(new_meta.site) or "en"
-    result = audit(old_text, new_text, old_meta=old_meta, new_meta=new_meta, lang=lang)
-    if args.rescue:
-        _add_rescues(result, args)
+    fetching.check_verify_arguments(args)
+    pair = fetching.load_inputs(args)
+    lang = args.lang or _site_lang(pair.new_meta.site) or "en"
+    rescue = (fetching.rescue_from(args, pair) if pair.new_meta.site else True) if args.rescue else False
+    rendered = fetching.renderings_from(args, pair)
+    try:
+        result = audit(pair.old_text, pair.new_text, old_meta=pair.old_meta, new_meta=pair.new_meta, lang=lang,
+                       rescue=rescue, verify=rendered or False)
+    finally:
+        if rendered is not None:
+            rendered.client.close()
     out = render(result, args.format)
     if args.output:
         Path(args.output).write_text(out, encoding="utf-8")

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from ..rescue import PageSource, apply_rescues, find_rescues
+from ..rescue import PageSource, RescueSources, apply_rescues, find_rescues
 from ..sources.files import read_wikitext
 from ..text.document import Document
+from . import fetching
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -24,9 +25,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         "definitions (offline); with a diff URL, --api-url or --site they are fetched instead")
     p.add_argument("--history-limit", type=int, default=20, metavar="N",
                    help="how many earlier revisions of the page to search, newest first (default: 20)")
-    from ..sources import live
-
-    live.add_arguments(p)
+    fetching.add_verify_arguments(p)
+    fetching.add_arguments(p)
     return p
 
 
@@ -41,28 +41,57 @@ def folder_pages(folder: Path) -> PageSource:
     return page
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..sources import live
-    from .audit import load_inputs
+def rendered_verdicts(args: argparse.Namespace, pair: fetching.Pair) -> tuple[set, list[str], list[str]]:
+    """With --verify: the (group, name) pairs the rendered page shows are not broken (a template defines them: no
+    definition is inserted for them), the names broken only in the rendering (made by templates: nothing in the
+    wikitext to repair), and notes on how it went."""
+    rendered = fetching.renderings_from(args, pair)
+    if rendered is None:
+        return set(), [], []
+    from ..auditor import audit
 
-    old_text, new_text, old_meta, new_meta = load_inputs(args)
-    old, new = Document.from_text(old_text), Document.from_text(new_text)
-    pages, history = None, None
-    if args.api_url or args.site or new_meta.site:  # a wiki to ask (a diff URL's, or named)
-        pages, history = live.rescue_sources(args, new_meta, old_meta, args.history_limit)
+    try:
+        checked = audit(pair.old_text, pair.new_text, old_meta=pair.old_meta, new_meta=pair.new_meta,
+                        verify=rendered)
+    finally:
+        rendered.client.close()
+    broken = [f for f in checked.flags if f.code == "broken-ref"]
+    fine = {(f.fields["group"] or "", f.fields["name"]) for f in broken if f.fields.get("verified") is False}
+    template_made = [f.fields["name"] for f in broken if f.fields.get("source") == "rendered"]
+    verification = checked.verification or {}
+    notes = [f"not verified: {verification.get('reason')}"] if verification.get("status") != "verified" else []
+    return fine, template_made, notes
+
+
+def run(args: argparse.Namespace) -> int:
+    fetching.check_verify_arguments(args)
+    pair = fetching.load_inputs(args)
+    not_broken, template_made, verify_notes = rendered_verdicts(args, pair)
+    old, new = Document.from_text(pair.old_text), Document.from_text(pair.new_text)
+    sources = RescueSources()
+    if fetching.wiki_named(args, pair):  # a wiki to ask (a diff URL's, or named)
+        sources = fetching.rescue_from(args, pair, args.history_limit)
     if args.pages:
-        pages = folder_pages(Path(args.pages))
-    rescues = find_rescues(old, new, new_meta=new_meta, history=history, pages=pages)
+        sources = RescueSources(pages=folder_pages(Path(args.pages)), history=sources.history)
+    rescues = find_rescues(old, new, new_meta=pair.new_meta, history=sources.history, pages=sources.pages)
+    rescues = [r for r in rescues if (r.group, r.name) not in not_broken]
     fixed, unplaced = apply_rescues(new, rescues)
     if args.output:
         Path(args.output).write_text(fixed, encoding="utf-8")
     else:
         sys.stdout.write(fixed)
     if not args.quiet:
-        from ..checks.refs import ref_state
+        from ..cite.state import ref_state
 
-        broken = ref_state(new).broken
+        broken = {key: uses for key, uses in ref_state(new).broken.items() if key not in not_broken}
         found = {(r.group, r.name) for r in rescues}
+        for note in verify_notes:
+            print(note, file=sys.stderr)
+        for _group, name in sorted(not_broken):
+            print(f"{name!r} is defined on the rendered page (by a template): left as it is", file=sys.stderr)
+        for name in template_made:
+            print(f"{name!r} is broken on the rendered page only (a template makes the ref): nothing to repair in "
+                  f"the wikitext", file=sys.stderr)
         for r in rescues:
             where = (f"{r.found_in} {r.revid}" if r.revid else
                      f"{r.found_in} “{r.title}”" if r.title else r.found_in)

@@ -7,8 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import InputError, WikidiffError
-from ..history import FORMATS, RADIUS
+from ..errors import InputError
+from ..histories.defaults import FORMATS, RADIUS
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -48,9 +48,10 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    h = _history_module()
-    opt = h.Options(audit=not args.no_audit, radius=args.radius, lang=args.lang,
-                    since=h.normalise_since(args.since), limit=h._limit(args.limit))
+    from ..histories import ApiOptions, history
+
+    if args.limit is not None and args.limit < 1:
+        raise InputError(f"--limit must be a positive number of revisions, not {args.limit}")
     if args.radius < 1:
         raise InputError(f"--radius must be a positive integer, not {args.radius}")
     if args.dask and args.dask != "local" and "://" not in args.dask:
@@ -66,111 +67,35 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a folder")
-    if args.dask:
-        return _run_dask(args, opt, out)
-
-    sink = h.FileSink(out, args.format) if out else h.MemorySink()
-    cache = h.AuditCache(out / ".audit-cache.sqlite" if out else None)
-    reused = len(cache) if out else 0
-    if reused and not args.quiet:
-        print(f"resuming: {reused} audits cached in {cache.path} will be reused", file=sys.stderr)
-    groups, bar, watch = _page_groups(args, opt)
-    stats = h.RunStats()
-    errors: list[str] = []
+    if args.dask and out is None:
+        raise InputError("--dask writes Parquet parts: give --out DIR")
+    if args.dask and args.format != "parquet":
+        raise InputError("--dask writes Parquet only (drop --format or use --format parquet)")
+    if not args.timeout > 0:
+        raise InputError(f"--timeout must be more than 0 seconds, not {args.timeout:g}")
+    api = None if args.files else ApiOptions(site=args.site, api_url=args.api_url, cache=args.cache,
+                                             offline=args.offline, user_agent=args.user_agent,
+                                             timeout=args.timeout, quiet=args.quiet)
     try:
-        for pages in groups:  # one file after the other: one that cannot be read to its end stops only itself
-            try:
-                h.run_pages(pages, sink, options=opt, cache=cache, on_revision=watch, stats=stats)
-            except WikidiffError as exc:
-                errors.append(str(exc))
-        bar.close(finished=not errors)
+        history(args.files or None, title=args.title, api=api, since=args.since, limit=args.limit,
+                audit=not args.no_audit, radius=args.radius, lang=args.lang, progress=not args.quiet, out=out,
+                format=args.format, dask=args.dask, workers=args.workers, partitions=args.partitions,
+                on_page=_print_summary, notice=lambda line: print(line, file=sys.stderr))
     except KeyboardInterrupt:
-        bar.close()
-        sink.close()
-        cache.close()
         if out:
             print(f"wikidiff: kept what was done in {out}; run the same command again to resume "
                   f"(finished audits are cached)", file=sys.stderr)
         raise
-    finally:
-        bar.close()
-        sink.close()
-        cache.close()
-    _print_summary(stats.summaries, out, args.format)
-    if errors:
-        kept = f"; the {stats.revisions} revisions read were written to {out}" if out else ""
-        raise InputError("; ".join(errors) + kept)
-    if not out:
+    if out:
+        print(f"wrote revisions, flags, reverts, refs, mutual_reverts and pages ({args.format}) to {out}")
+    else:
         print("(no --out given: nothing written; add --out DIR to keep the tables)", file=sys.stderr)
     return 0
 
 
-def _page_groups(args, opt):
-    """The pages to run over (one group per file, or one for the API), a progress bar, and the per-revision
-    callback that drives it."""
-    h = _history_module()
-    titles = set(args.title) if args.title else None
-    enabled = not args.quiet
-    if args.files:
-        from ..sources.dump import Dump
-
-        total = sum(Path(f).stat().st_size for f in args.files)
-        bar = h.Progress(enabled, total_bytes=total, desc="history")
-        state = {"done": 0, "current": None, "size": 0}
-
-        def watch_file(src) -> None:
-            state["done"] += state["size"]
-            state["current"] = src
-            state["size"] = src.size if isinstance(src, Dump) else Path(src.source).stat().st_size
-
-        def on_revision(stats) -> None:
-            cur = state["current"]
-            pos = cur.position if isinstance(cur, Dump) else state["size"]
-            bar.update(stats.revisions, state["done"] + pos)
-
-        return [h.file_pages(f, titles, watch=watch_file) for f in args.files], bar, on_revision
-    bar = h.Progress(enabled, total=(opt.limit * len(args.title)) if opt.limit else None, desc="history")
-    pages = h.api_pages(args.title, api_options(args), since=opt.since, limit=opt.limit)
-    return [pages], bar, lambda stats: bar.update(stats.revisions)
-
-
-def api_options(args):
-    from ..history import ApiOptions
-
-    if not args.timeout > 0:
-        raise InputError(f"--timeout must be more than 0 seconds, not {args.timeout:g}")
-    return ApiOptions(site=args.site, api_url=args.api_url, cache=args.cache, offline=args.offline,
-                      user_agent=args.user_agent, timeout=args.timeout, quiet=args.quiet)
-
-
-def _history_module():
-    """wikidiff/history.py (imported by name: the package exposes a function `history` too)."""
-    import importlib
-
-    return importlib.import_module("wikidiff.history")
-
-
-def _print_summary(summaries: list[dict], out: Path | None, fmt: str) -> None:
-    for s in summaries:
-        state = "" if s["complete"] else " (incomplete)"
-        print(f"{s['title']}{state}: {s['revisions']} revisions, {s['audited']} audited, {s['flag_count']} flags; "
-              f"{s['reverts']} reverts of {s['reverted_revisions']} revisions ({s['self_reverts']} self-reverts); "
-              f"{s['mutual_pairs']} mutually reverting pairs, {s['mutual_editors']} editors, M = {s['M']}; "
-              f"{s['refs_final']} refs at the end, {s['ref_lifetimes']} ref lifetimes")
-    if out:
-        print(f"wrote revisions, flags, reverts, refs, mutual_reverts and pages ({fmt}) to {out}")
-
-
-def _run_dask(args, opt, out: Path | None) -> int:
-    from ..scale import run_dask
-
-    if out is None:
-        raise InputError("--dask writes Parquet parts: give --out DIR")
-    if args.format != "parquet":
-        raise InputError("--dask writes Parquet only (drop --format or use --format parquet)")
-    address = None if args.dask == "local" else args.dask
-    summaries = run_dask(args.files, out, titles=args.title, api=api_options(args) if not args.files else None,
-                         options=opt, scheduler=address, workers=args.workers, partitions=args.partitions,
-                         quiet=args.quiet)
-    _print_summary(summaries, out, "parquet")
-    return 0
+def _print_summary(s: dict) -> None:
+    state = "" if s["complete"] else " (incomplete)"
+    print(f"{s['title']}{state}: {s['revisions']} revisions, {s['audited']} audited, {s['flag_count']} flags; "
+          f"{s['reverts']} reverts of {s['reverted_revisions']} revisions ({s['self_reverts']} self-reverts); "
+          f"{s['mutual_pairs']} mutually reverting pairs, {s['mutual_editors']} editors, M = {s['M']}; "
+          f"{s['refs_final']} refs at the end, {s['ref_lifetimes']} ref lifetimes", flush=True)

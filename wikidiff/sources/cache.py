@@ -1,7 +1,7 @@
 """The revision cache: every fetched revision in an embedded SQLite database, keyed by (site, revid).
 
 Revisions never change once saved, so a revision is fetched once per wiki and read from here afterwards (and
-`--offline` reads nothing else). The database runs in WAL mode with a busy timeout, and every write is one
+offline use reads nothing else). The database runs in WAL mode with a busy timeout, and every write is one
 `BEGIN IMMEDIATE` transaction, so two wikidiff processes can share one cache file: a reader never sees half a
 batch, and a second writer waits for the first instead of failing.
 """
@@ -46,6 +46,14 @@ CREATE TABLE IF NOT EXISTS neighbours (
     other INTEGER NOT NULL,
     PRIMARY KEY (site, revid, relation)
 );
+CREATE TABLE IF NOT EXISTS renderings (
+    site TEXT NOT NULL,
+    revid INTEGER NOT NULL,
+    variant TEXT NOT NULL,
+    html TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (site, revid, variant)
+);
 """
 
 _COLUMNS = "revid, pageid, parentid, title, timestamp, user, comment, size, sha1, text"
@@ -61,15 +69,10 @@ class StoredRevision:
 
 
 def default_cache_path() -> Path:
-    """$XDG_CACHE_HOME/wikidiff/revisions.sqlite, else ~/.cache/wikidiff/revisions.sqlite."""
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    if base and Path(base).is_absolute():
-        return Path(base) / "wikidiff" / "revisions.sqlite"
-    try:
-        home = Path.home()
-    except RuntimeError as exc:
-        raise InputError("no home directory to keep the revision cache in: give --cache PATH") from exc
-    return home / ".cache" / "wikidiff" / "revisions.sqlite"
+    """$XDG_CACHE_HOME/wikidiff/revisions.sqlite, else ~/.cache/wikidiff/revisions.sqlite (see wikidiff.config)."""
+    from ..config import cache_path
+
+    return cache_path()
 
 
 class RevisionCache:
@@ -207,6 +210,18 @@ class RevisionCache:
         with self._transaction() as db:
             db.execute("INSERT OR REPLACE INTO neighbours (site, revid, relation, other) VALUES (?, ?, ?, ?)",
                        (site, revid, relation, other))
+
+    # renderings (wikidiff.verify): a revision's HTML as the wiki rendered it, per variant ("legacy", "parsoid")
+    def get_rendering(self, site: str, revid: int, variant: str) -> str | None:
+        row = self._db.execute("SELECT html FROM renderings WHERE site = ? AND revid = ? AND variant = ?",
+                               (site, revid, variant)).fetchone()
+        return row[0] if row else None
+
+    def put_rendering(self, site: str, revid: int, variant: str, html: str) -> None:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO renderings (site, revid, variant, html, fetched_at) "
+                       "VALUES (?, ?, ?, ?, ?)", (site, revid, variant, html, now))
 
     def close(self) -> None:
         self._db.close()

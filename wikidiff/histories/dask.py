@@ -14,19 +14,12 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, WikidiffError
-from .history import (
-    ApiOptions,
-    AuditCache,
-    FileSink,
-    Options,
-    Progress,
-    api_client,
-    api_pages,
-    clear_output,
-    file_pages,
-    run_pages,
-)
+from ..errors import InputError, WikidiffError
+from .cache import AuditCache
+from .pages import ApiOptions, api_client, api_pages, file_pages
+from .progress import Progress
+from .run import Options, run_pages
+from .tables import FileSink, clear_output
 
 
 def page_partition(title: str, partitions: int) -> int:
@@ -65,7 +58,7 @@ def plan(files: list[str], titles: list[str] | None, *, api: ApiOptions | None, 
     """The task specs: `partitions` per file (pages split by title hash), or one per title to fetch."""
     opt = {"audit": options.audit, "radius": options.radius, "lang": options.lang, "since": options.since,
            "limit": options.limit}
-    specs = []
+    specs: list[dict[str, Any]] = []
     for i, f in enumerate(files):
         for k in range(partitions):
             specs.append({"kind": "file", "path": str(Path(f).resolve()), "path_given": f, "index": k,
@@ -73,7 +66,7 @@ def plan(files: list[str], titles: list[str] | None, *, api: ApiOptions | None, 
                           "part": f"f{i:04d}-p{k:04d}"})
     # biggest files first: the long tasks start early instead of running alone at the end
     sizes = {f: Path(f).stat().st_size for f in files}
-    specs.sort(key=lambda s: -sizes.get(s.get("path_given", ""), 0))
+    specs.sort(key=lambda s: -sizes.get(str(s.get("path_given", "")), 0))
     if not files:
         for i, t in enumerate(titles or []):
             specs.append({"kind": "api", "title": t, "api": dict(vars(api or ApiOptions())), "options": opt,
@@ -81,19 +74,19 @@ def plan(files: list[str], titles: list[str] | None, *, api: ApiOptions | None, 
     return specs
 
 
-def connect(scheduler: str | None, workers: int):
+def connect(scheduler: str | None, workers: int) -> tuple[Any, Any]:
     """A Dask client: to `scheduler` (tcp://host:port), or to a new local cluster on the loopback interface."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as exc:
-        raise InputError("--dask needs dask.distributed: pip install 'dask[distributed]'") from exc
+        raise InputError("running on Dask needs dask.distributed: pip install 'dask[distributed]'") from exc
     if scheduler:
         try:
             return Client(scheduler, timeout="10s"), None
         except (OSError, TimeoutError) as exc:
             raise InputError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
     if workers < 1:
-        raise InputError(f"--workers must be at least 1, not {workers}")
+        raise InputError(f"a local Dask cluster needs at least 1 worker, not {workers}")
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                            dashboard_address=None)
     return Client(cluster), cluster
@@ -113,7 +106,7 @@ def prefetch(titles: list[str], api: ApiOptions, options: Options) -> ApiOptions
             if client.cache is not None:
                 client.cache.close()
     if api.cache is None:
-        from .sources.cache import default_cache_path
+        from ..sources.cache import default_cache_path
 
         api = ApiOptions(**{**vars(api), "cache": str(default_cache_path())})
     return ApiOptions(**{**vars(api), "offline": True})
@@ -121,7 +114,7 @@ def prefetch(titles: list[str], api: ApiOptions, options: Options) -> ApiOptions
 
 def run_dask(files: list[str], out: str | Path, *, titles: list[str] | None = None, api: ApiOptions | None = None,
              options: Options | None = None, scheduler: str | None = None, workers: int = 2,
-             partitions: int | None = None, quiet: bool = True, client=None) -> list[dict[str, Any]]:
+             partitions: int | None = None, quiet: bool = True, client: Any = None) -> list[dict[str, Any]]:
     """Run histories on Dask and write `<out>/<table>/*.parquet`; returns the page summaries.
 
     `files` are dumps or API JSON files (`titles` then keeps only those pages); without files, `titles` are
@@ -144,7 +137,7 @@ def run_dask(files: list[str], out: str | Path, *, titles: list[str] | None = No
         n_workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})) or workers)
         parts = partitions or (n_workers if len(files) < n_workers else 1)
         if parts < 1:
-            raise InputError(f"--partitions must be at least 1, not {parts}")
+            raise InputError(f"Dask partitions must be at least 1, not {parts}")
         for f in files:
             if not Path(f).is_file():
                 raise InputError(f"{f}: no such file")

@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 
-def _axes(ax, figsize=(9, 3.5)):
+def _axes(ax: Any, figsize: tuple[float, float] = (9, 3.5)) -> Any:
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
@@ -19,7 +19,7 @@ def _axes(ax, figsize=(9, 3.5)):
     return ax
 
 
-def _auto_freq(ts) -> str:
+def _auto_freq(ts: Any) -> str:
     span = (ts.max() - ts.min()).total_seconds() if len(ts) else 0
     day = 86400
     for limit, freq in ((3 * day, "h"), (120 * day, "D"), (3 * 365 * day, "W"), (30 * 365 * day, "MS")):
@@ -28,7 +28,7 @@ def _auto_freq(ts) -> str:
     return "YS"
 
 
-def activity(revisions, freq: str | None = None):
+def activity(revisions: Any, freq: str | None = None) -> Any:
     """Edits, reverts and reverted edits per period (a DataFrame indexed by period start)."""
     import pandas as pd
 
@@ -44,7 +44,7 @@ def activity(revisions, freq: str | None = None):
     })
 
 
-def plot_activity(revisions, ax=None, freq: str | None = None, title: str | None = None):
+def plot_activity(revisions: Any, ax: Any = None, freq: str | None = None, title: str | None = None) -> Any:
     """Edits per period as bars, with reverts and reverted edits as lines."""
     ax = _axes(ax)
     act = activity(revisions, freq)
@@ -61,7 +61,7 @@ def plot_activity(revisions, ax=None, freq: str | None = None, title: str | None
     return ax
 
 
-def plot_refs(revisions, ax=None, title: str | None = None):
+def plot_refs(revisions: Any, ax: Any = None, title: str | None = None) -> Any:
     """The number of references (distinct definitions) in each revision over time; reverted revisions marked."""
     ax = _axes(ax)
     df = revisions.dropna(subset=["timestamp", "refs"]).sort_values("timestamp")
@@ -78,7 +78,7 @@ def plot_refs(revisions, ax=None, title: str | None = None):
     return ax
 
 
-def revert_edges(reverts) -> Any:
+def revert_edges(reverts: Any) -> Any:
     """Who reverted whom: one row per (reverting_user, reverted_user) with the count (self-reverts left out)."""
     df = reverts.dropna(subset=["reverting_user", "reverted_user"])
     df = df[df["reverting_user"] != df["reverted_user"]]
@@ -86,7 +86,8 @@ def revert_edges(reverts) -> Any:
             .sort_values("reverts", ascending=False, kind="stable"))
 
 
-def plot_revert_graph(reverts, revisions=None, ax=None, top: int = 20, title: str | None = None):
+def plot_revert_graph(reverts: Any, revisions: Any = None, ax: Any = None, top: int = 20,
+                      title: str | None = None) -> Any:
     """Editors on a circle (the `top` most involved in reverts), an arrow from reverter to reverted, thicker for
     more reverts, red where the pair reverted each other; node size grows with the editor's edits."""
     ax = _axes(ax, figsize=(7, 7))
@@ -123,7 +124,7 @@ def plot_revert_graph(reverts, revisions=None, ax=None, top: int = 20, title: st
     return ax
 
 
-def _title(df, what: str) -> str:
+def _title(df: Any, what: str) -> str:
     if df is not None and "title" in df.columns:
         titles = df["title"].dropna().unique()
         if len(titles) == 1:

@@ -1,4 +1,8 @@
-"""`wikidiff bench`: time wikidiff against its closest peer, mwedittypes 3.1.0, on the same real edits.
+"""Time wikidiff against its closest peer, mwedittypes 3.1.0, on the same real edits.
+
+    python benchmarks/bench_audit.py                      # all 250 pairs and the four histories, with the peer
+    python benchmarks/bench_audit.py --lang en --limit 10 --repeat 3
+    python benchmarks/bench_audit.py --no-peer --stress   # wikidiff only, plus hostile inputs
 
 Two runs, each on the same inputs for both tools:
 - pairs: the 250 recent-changes edit pairs of ../shared/data/wikidiff2-revs (five languages), one audit per pair;
@@ -22,9 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's wikidiff, also when another one is installed
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from wikidiff.errors import InputError  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
 PAIRS = DATA / "wikidiff2-revs" / "revs.json.gz"
 HISTORIES = DATA / "wikiwho-histories"
 PEER_VERSION = "3.1.0"
@@ -33,10 +40,9 @@ TARGET_RATIO = 0.5  # wikidiff should take at most this share of the peer's time
 Differ = Callable[[str, str, str], object]
 
 
-def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser(
-        "bench",
-        help="time wikidiff against mwedittypes on real edit pairs and histories",
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="bench_audit.py",
         description="Time wikidiff and mwedittypes 3.1.0 (when installed) on the same real Wikipedia edits: the "
                     "wikidiff2 recent-changes pairs and the WikiWho article histories in ../shared/data.",
     )
@@ -124,7 +130,7 @@ class Timing:
 
 
 def _cold() -> None:
-    from ..text.document import parse_wikicode
+    from wikidiff.text.document import parse_wikicode
 
     parse_wikicode.cache_clear()
 
@@ -142,15 +148,15 @@ def _time_pairs(fn: Differ, pairs: list[tuple[str, str]], lang: str) -> tuple[fl
 
 
 def _wikidiff_pair(old: str, new: str, lang: str) -> object:
-    from ..auditor import audit
+    from wikidiff.auditor import audit
 
     return audit(old, new, lang=lang)
 
 
 def _wikidiff_history(texts: list[str]) -> tuple[float, Counter]:
     """Parse every revision once, audit each consecutive pair from the parsed documents."""
-    from ..auditor import audit_documents
-    from ..text.document import Document
+    from wikidiff.auditor import audit_documents
+    from wikidiff.text.document import Document
 
     errors: Counter = Counter()
     _cold()
@@ -245,7 +251,7 @@ def _peer_limited(old: str, new: str, timeout: float) -> tuple[float | None, str
 
 
 def _stress(peer: bool, timeout: float, out) -> None:
-    from ..auditor import audit
+    from wikidiff.auditor import audit
 
     rows = []
     for name, (old, new) in stress_cases().items():
@@ -361,3 +367,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"edit pairs: wikidiff takes {ratio:.3f}x the peer's time (target <= {TARGET_RATIO}: {verdict})",
               file=out)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except InputError as exc:
+        print(f"bench_audit.py: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""`history(...)`: the library call behind `wikidiff history` (dumps, API JSON files, or the live API; in memory,
+to an output folder, or on Dask)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, WikidiffError
+from .cache import AuditCache
+from .defaults import FORMATS, RADIUS
+from .pages import ApiOptions, api_pages, file_pages, sources
+from .progress import Progress
+from .run import Options, PageSource, check_limit, normalise_since, run_pages
+from .schema import RunStats
+from .tables import FileSink, History, MemorySink
+
+#: the audit cache of a run writing to a folder, inside it (a run started again resumes from it)
+RESUME_CACHE = ".audit-cache.sqlite"
+
+
+def history(source: Any = None, *, title: str | Iterable[str] | None = None, site: str | None = None,
+            api_url: str | None = None, api: ApiOptions | None = None, since: str | datetime | None = None,
+            limit: int | None = None, audit: bool = True, radius: int = RADIUS, lang: str = "en",
+            progress: bool = False, audit_cache: str | Path | None = None, page_title: str | None = None,
+            out: str | Path | None = None, format: str = "parquet", dask: str | bool | None = None,
+            workers: int = 2, partitions: int | None = None,
+            on_page: Callable[[dict], None] | None = None, notice: Callable[[str], None] | None = None) -> History:
+    """Audit every consecutive pair of page histories and measure their reverts and edit wars.
+
+    `source`: a dump (XML, .bz2, .gz, .xz/.lzma) or API JSON file, a list of them, or an iterable of
+    (text, RevisionMeta) oldest first (one page, named `page_title`). Without a source, `title` (one or several)
+    is fetched from `site` or `api_url` (or `api`: revision cache, offline, user agent ...) with the live API
+    client; with a source, `title` keeps only those pages of the files. `since` (ISO date/time) and `limit`
+    (revisions per page) cut each history; `audit=False` skips the audits (reverts, M and refs only);
+    `audit_cache` is a SQLite file that keeps finished audits across runs.
+
+    With `out` (a folder) the tables are written there as they are made (`format`: parquet, csv or jsonl) and
+    the History returned reads them from it; finished audits are kept beside them so that a run started again
+    resumes. `dask` (True or "local" for a local cluster of `workers`, or a scheduler address tcp://HOST:PORT)
+    runs the pages on Dask, `partitions` tasks per file; it needs `out` and writes Parquet.
+    `on_page` gets each page's summary row when the page is done; `notice` gets one-line remarks for the user.
+    A file that cannot be read to its end stops only itself: the others are run, then an InputError says what
+    failed (what was read before was written).
+    """
+    opt = Options(audit=audit, radius=radius, lang=lang, since=normalise_since(since), limit=check_limit(limit))
+    if radius < 1:
+        raise InputError(f"revert radius must be a positive integer, not {radius}")
+    titles = [title] if isinstance(title, str) else (list(title) if title is not None else None)
+    if api is None and (site is not None or api_url is not None):
+        api = ApiOptions(site=site, api_url=api_url, quiet=not progress)
+    files = _files(source)
+    if source is None and not titles:
+        raise InputError("give a dump or JSON file, or a page title to fetch")
+    if format not in FORMATS:
+        raise InputError(f"unknown output format {format!r} (choose from {', '.join(FORMATS)})")
+    folder = Path(out) if out is not None else None
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: exists and is not a folder (the tables go into a folder)")
+    if dask:
+        return _on_dask(files, titles, api, opt, folder, format, dask, workers, partitions, progress, on_page)
+
+    if files is not None:
+        groups, bar, on_revision = _file_groups(files, set(titles) if titles else None, progress)
+    else:
+        if source is None:
+            pages: Iterator[PageSource] = api_pages(titles or [], api or ApiOptions(quiet=not progress),
+                                                    since=opt.since, limit=opt.limit)
+        else:
+            pages = sources(source, set(titles) if titles else None, page_title=page_title)
+        total = opt.limit * len(titles) if opt.limit and titles and source is None else None
+        bar = Progress(progress, total=total, desc="history")
+        groups = [pages]
+
+        def on_revision(stats: RunStats) -> None:
+            bar.update(stats.revisions)
+
+    sink: FileSink | MemorySink = FileSink(folder, format) if folder is not None else MemorySink()
+    cache = AuditCache(audit_cache if audit_cache is not None or folder is None else folder / RESUME_CACHE)
+    if folder is not None and notice is not None and len(cache):
+        notice(f"resuming: {len(cache)} audits cached in {cache.path} will be reused")
+    stats = RunStats()
+    errors: list[str] = []
+    done = 0
+    try:
+        for pages in groups:  # one file after the other: one that cannot be read to its end stops only itself
+            try:
+                run_pages(pages, sink, options=opt, cache=cache, on_revision=on_revision, stats=stats)
+            except WikidiffError as exc:
+                errors.append(str(exc))
+            finally:
+                if on_page is not None:
+                    for summary in stats.summaries[done:]:
+                        on_page(summary)
+                done = len(stats.summaries)
+        bar.close(finished=not errors)
+    finally:
+        bar.close()
+        sink.close()
+        cache.close()
+    if errors:
+        kept = f"; the {stats.revisions} revisions read were written to {folder}" if folder is not None else ""
+        raise InputError("; ".join(errors) + kept)
+    if isinstance(sink, MemorySink):
+        return History.from_frames(sink.frames(), stats)
+    assert folder is not None
+    return History.load(folder, stats)
+
+
+def _files(source: Any) -> list[str] | None:
+    """The files of a source given as files (checked to exist), or None for revisions given in memory."""
+    if isinstance(source, (str, Path)):
+        paths = [source]
+    elif isinstance(source, (list, tuple)) and source and all(isinstance(s, (str, Path)) for s in source):
+        paths = list(source)
+    else:
+        return None
+    for p in paths:
+        if not Path(p).exists():
+            raise InputError(f"{p}: no such file")
+        if Path(p).is_dir():
+            raise InputError(f"{p}: a folder, not a dump or API JSON file")
+    return [str(p) for p in paths]
+
+
+def _file_groups(files: list[str], titles: set[str] | None,
+                 enabled: bool) -> tuple[list[Iterator[PageSource]], Progress, Callable[[RunStats], None]]:
+    """The pages of each file (one group per file), a progress bar over the bytes read, and the per-revision
+    callback that drives it."""
+    from ..sources.dump import Dump
+
+    total = sum(Path(f).stat().st_size for f in files)
+    bar = Progress(enabled, total_bytes=total, desc="history")
+    state: dict[str, Any] = {"done": 0, "current": None, "size": 0}
+
+    def watch_file(src: Any) -> None:
+        state["done"] += state["size"]
+        state["current"] = src
+        state["size"] = src.size if isinstance(src, Dump) else Path(src.source).stat().st_size
+
+    def on_revision(stats: RunStats) -> None:
+        cur = state["current"]
+        pos = cur.position if isinstance(cur, Dump) else state["size"]
+        bar.update(stats.revisions, state["done"] + pos)
+
+    return [file_pages(f, titles, watch=watch_file) for f in files], bar, on_revision
+
+
+def _on_dask(files: list[str] | None, titles: list[str] | None, api: ApiOptions | None, opt: Options,
+             folder: Path | None, fmt: str, dask: str | bool, workers: int, partitions: int | None,
+             progress: bool, on_page: Callable[[dict], None] | None) -> History:
+    from .dask import run_dask
+
+    if folder is None:
+        raise InputError("a run on Dask writes Parquet parts: give an output folder")
+    if fmt != "parquet":
+        raise InputError("a run on Dask writes Parquet only")
+    address = None if dask is True or dask == "local" else str(dask)
+    summaries = run_dask(files or [], folder, titles=titles, api=api if not files else None, options=opt,
+                         scheduler=address, workers=workers, partitions=partitions, quiet=not progress)
+    if on_page is not None:
+        for s in summaries:
+            on_page(s)
+    return History.load(folder)
