@@ -217,7 +217,8 @@ def test_dropped_connections_resume_with_last_event_id(wiki, tmp_path):
 def test_since_starts_at_a_time(wiki, tmp_path):
     since = "2023-01-01T00:00:00Z"
     with StreamStandIn() as stream:
-        _, findings, seen, _ = run(stream, wiki, tmp_path, since="2023-01-01", limit=3)
+        _, findings, seen, _ = run(stream, wiki, tmp_path, since="2023-01-01",
+                                   limit=sum(fetchable(n) for n in expected_edits(since=since)))
         first = stream.requests[0]
     assert first["query"] == {"since": since}
     assert [n for n, _ in seen] == expected_edits(since=since)
