@@ -106,7 +106,9 @@ def verify_audit(audit: Audit, renderings: Renderings | None = None) -> Audit:
         notes.append(f"the rendering of revision {new_revid} is not Parsoid HTML: it was read as the legacy "
                      f"parser's")
     old_rendering = None
-    if old_revid is not None and new_rendering.errors:
+    if old_revid is None and not audit.old.text:  # a page creation: nothing was shown before this edit
+        old_rendering = Rendering(new_rendering.parser, cite_markup=True, keys_known=True)
+    elif old_revid is not None and new_rendering.errors:
         try:
             old_rendering = read_rendering(renderings.get(old_revid).html)
         except FetchError as exc:
