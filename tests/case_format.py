@@ -12,6 +12,15 @@
 
 Every `expect` line must match one flag (the fields it names must be equal) and no other flag of the file's codes
 may fire. An empty `expect` asserts that none fires.
+
+The diff cases under tests/cases/diff/ use the same format for what the diff layer finds; their "codes" are kinds
+of item (`section`, `move`, `ref`) and an expect line names one item by the fields of its JSON form:
+
+    !! codes section move
+    section change=renamed old_heading="Early life" new_heading=Childhood
+    move old_section=A new_section=B edited=false
+
+Every section change, move or ref change of the named kinds must be expected, and nothing else may appear.
 """
 
 from __future__ import annotations
@@ -50,6 +59,13 @@ def parse_expect(line: str) -> tuple[str, dict[str, Any]]:
         key, _, raw = p.partition("=")
         fields[key] = _value(raw)
     return parts[0], fields
+
+
+def diff_items(result: Any) -> list[dict[str, Any]]:
+    """An Audit's section changes, moves and ref changes as dicts, each with its kind under "code"."""
+    return ([{"code": "section", **s.to_dict()} for s in result.sections]
+            + [{"code": "move", **m.to_dict()} for m in result.moves]
+            + [{"code": "ref", **r.to_dict()} for r in result.references])
 
 
 def read_cases(path: Path) -> list[Case]:

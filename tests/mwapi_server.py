@@ -7,6 +7,14 @@ used: revids=A|B (with `badrevids` for unknown ids and `rvcontinue` when more re
 `content_budget` allows in one answer), titles/pageids alone (the latest revision), and one page with
 rvlimit/rvdir/rvstartid/rvstart/rvcontinue (enumeration with `continue`). Only the rvprop values asked for are sent.
 
+`action=parse&oldid=N&prop=text&formatversion=2` answers `{"parse": {"title", "pageid", "revid", "text"}}` with the
+rendering recorded in `fixtures/api/parse/N.legacy.html` (the legacy parser's HTML, rendered with uselang=qqx) or,
+when `parsoid=1` is asked and `N.parsoid.html` exists, Parsoid's HTML; `parsoid=1` without a Parsoid recording gets
+the legacy HTML and the warning an older MediaWiki gives for a parameter it does not know. `N.error.json` holds a
+recorded error answer for that revision (a parse that failed on the server). A revision without a recording is
+rendered as a wiki without Cite or templates would show it (its wikitext escaped, in one paragraph); a revision
+whose text is hidden gets `permissiondenied`, an unknown one `nosuchrevid`.
+
 Faults for the next matching requests are queued with `add_fault`: an HTTP status (503, 429, with or without
 Retry-After), a maxlag answer (HTTP 200 with X-Database-Lag and Retry-After headers and the recorded error body), a
 body cut short (Content-Length says more than is sent), or a slow answer. Every request is logged in `requests`
@@ -15,6 +23,7 @@ body cut short (Content-Length says more than is sent), or a slow answer. Every 
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 import time
@@ -58,6 +67,7 @@ class MediaWikiStandIn:
     """Start with `with MediaWikiStandIn() as wiki:`; point clients at `wiki.api_url`."""
 
     def __init__(self, fixtures: Path = FIXTURES, *, content_budget: int = 50) -> None:
+        self.fixtures = fixtures
         self.pages: list[dict] = []
         for path in sorted((fixtures / "pages").glob("*.json")):
             self.pages.append(json.loads(path.read_text(encoding="utf-8")))
@@ -142,6 +152,11 @@ class MediaWikiStandIn:
     def answer(self, params: dict[str, str]) -> dict:
         """The JSON the API gives for these parameters."""
         action = params.get("action")
+        if action == "parse":
+            try:
+                return self._parse(params)
+            except _ApiError as exc:
+                return self.error(exc.code, **exc.fmt)
         if action != "query":
             return self.error("badvalue", value=action or "")
         if params.get("format") != "json":
@@ -251,6 +266,39 @@ class MediaWikiStandIn:
             nxt = revs[limit]
             result["continue"] = {"rvcontinue": f"{_mw_ts(nxt['timestamp'])}|{nxt['revid']}", "continue": "||"}
         return revs[:limit]
+
+
+    def _parse(self, p: dict[str, str]) -> dict:
+        if p.get("format") != "json":
+            raise _ApiError("badvalue", value=p.get("format", ""))
+        ids = _ints(p.get("oldid", ""), "oldid")
+        if len(ids) != 1:
+            raise _ApiError("badinteger", name="oldid", value=p.get("oldid", ""))
+        revid = ids[0]
+        if revid not in self.revs:
+            raise _ApiError("nosuchrevid", revid=revid)
+        page, rev = self.revs[revid]
+        if rev["slots"]["main"].get("texthidden"):
+            raise _ApiError("permissiondenied")
+        recorded = self.fixtures / "parse" / f"{revid}"
+        error = recorded.with_name(f"{revid}.error.json")
+        if error.exists():
+            return json.loads(error.read_text(encoding="utf-8"))
+        answer: dict[str, Any] = {}
+        parsoid = recorded.with_name(f"{revid}.parsoid.html")
+        legacy = recorded.with_name(f"{revid}.legacy.html")
+        if p.get("parsoid") not in (None, "", "0", "false") and parsoid.exists():
+            text = parsoid.read_text(encoding="utf-8")
+        else:
+            if p.get("parsoid") is not None:
+                answer["warnings"] = {"main": {"warnings": "Unrecognized parameter: parsoid."}}
+            if legacy.exists():
+                text = legacy.read_text(encoding="utf-8")
+            else:
+                escaped = html.escape(rev["slots"]["main"]["content"], quote=False)
+                text = f'<div class="mw-content-ltr mw-parser-output" lang="en" dir="ltr"><p>{escaped}\n</p></div>'
+        answer["parse"] = {"title": page["title"], "pageid": page["pageid"], "revid": revid, "text": text}
+        return answer
 
 
 class _ApiError(Exception):

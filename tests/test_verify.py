@@ -180,3 +180,17 @@ def test_on_cite_parser_tests_every_broken_ref_is_confirmed_and_none_added(share
             else:
                 assert parser == "parsoid", (test.name, f.fields)
     assert confirmed >= 5
+
+
+def test_accuracy_benchmark_runs_and_agrees_with_the_legacy_html(shared_data):
+    """benchmarks/accuracy/verify.py: wikidiff's broken-ref verdicts against the rendered HTML of Cite's tests."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy" / "verify.py"
+    spec = importlib.util.spec_from_file_location("accuracy_verify", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = {(r["file"], r["parser"]): r for r in module.run(shared_data)}
+    legacy = rows[("citeParserTests.txt", "legacy")]
+    assert legacy["cases"] > 100 and legacy["agree"] == legacy["cases"] and legacy["both"] > 0
+    assert all(r["agree"] >= r["cases"] - 2 for r in rows.values())

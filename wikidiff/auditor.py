@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checks import run_checks
 from .checks.base import CheckContext
-from .diff import Move, diff_refs, diff_sections
+from .diff import Move, diff_refs, diff_sections, find_moves
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
 from .rescue import RescueSources, attach_rescues
 from .text.document import Document
+
+if TYPE_CHECKING:
+    from .sources.renderings import Renderings
 
 SCHEMA_VERSION = 1
 
@@ -123,7 +126,8 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
     revision; with RescueSources also the page's earlier revisions and other articles), or None."""
     sections = diff_sections(old, new)
     references = diff_refs(old, new)
-    ctx = CheckContext(old, new, sections, lang)
+    moves = find_moves(old, new, sections)
+    ctx = CheckContext(old, new, sections, lang, moves=moves)
     flags = run_checks(ctx)
     notes = list(ctx.notes)
     unanalysed = new.ref_index.unanalysed
@@ -135,14 +139,25 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
         attach_rescues(flags, old, new, new_meta=new_meta,
                        sources=rescue if isinstance(rescue, RescueSources) else None)
     return Audit(old_meta or RevisionMeta(), new_meta or RevisionMeta(), old, new, sections, references, flags,
-                 notes, ctx.moves)
+                 notes, moves)
 
 
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
-          new_meta: RevisionMeta | None = None, lang: str = "en", rescue: bool | RescueSources = False) -> Audit:
+          new_meta: RevisionMeta | None = None, lang: str = "en", rescue: bool | RescueSources = False,
+          verify: bool | Renderings = False) -> Audit:
     """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks).
 
     `rescue=True` looks for each broken named ref's definition in the old revision; a RescueSources (see
-    wikidiff.fetch.rescue_sources) also searches the page's earlier revisions and the articles it points to."""
-    return audit_documents(Document.from_text(old_text), Document.from_text(new_text),
-                           old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue)
+    wikidiff.fetch.rescue_sources) also searches the page's earlier revisions and the articles it points to.
+    `verify=True` checks the Cite flags against the wiki's rendering of the revisions (the wiki of `new_meta.site`,
+    its revision ids; see wikidiff.verify); a Renderings (wikidiff.fetch.renderings) names the wiki and how to ask.
+    """
+    result = audit_documents(Document.from_text(old_text), Document.from_text(new_text),
+                             old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue)
+    if verify is False:
+        return result
+    from .verify import verify_audit
+
+    if verify is True:
+        return verify_audit(result, None)
+    return verify_audit(result, verify)

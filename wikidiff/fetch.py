@@ -21,6 +21,7 @@ from .rescue import RescueSources
 if TYPE_CHECKING:
     from .sources.cache import RevisionCache
     from .sources.client import WikiClient
+    from .sources.renderings import Renderings, Variant
 
 
 
@@ -98,6 +99,20 @@ def rescue_sources(new_meta: RevisionMeta, old_meta: RevisionMeta, *, site: str 
     return RescueSources(pages=client.page_text, history=history)
 
 
+def renderings(*, site: str | None = None, api_url: str | None = None,
+               cache: RevisionCache | str | os.PathLike | None = None, offline: bool = False,
+               user_agent: str | None = None, timeout: float = 30.0, quiet: bool = True, parser: Variant = "legacy",
+               client: WikiClient | None = None, **tuning: Any) -> Renderings:
+    """The wiki's own renderings of its revisions, for `wikidiff.audit(…, verify=…)` and
+    `wikidiff.verify.verify_audit`: action=parse through the cache (each rendering fetched once). `parser` is
+    "legacy" (the HTML readers are served) or "parsoid" (Parsoid's HTML, where the wiki serves it)."""
+    from .sources.renderings import Renderings
+
+    if client is None:
+        client = _open(site, None, api_url, cache, offline, user_agent, timeout, quiet, tuning)
+    return Renderings(client, variant=parser)
+
+
 def _open(site: str | None, target_api: str | None, api_url: str | None, cache: Any, offline: bool,
           user_agent: str | None, timeout: float, quiet: bool, tuning: dict) -> WikiClient:
     from . import config
@@ -108,4 +123,4 @@ def _open(site: str | None, target_api: str | None, api_url: str | None, cache: 
                        timeout=timeout, quiet=quiet, **tuning)
 
 
-__all__ = ["Pair", "diff_url", "fetch", "rescue_sources"]
+__all__ = ["Pair", "diff_url", "fetch", "renderings", "rescue_sources"]

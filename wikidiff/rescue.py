@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from .checks.refs import Key, ref_state
+from .cite.state import Key, ref_state
 from .model import Ref, RevisionMeta
 from .text.braces import find_templates
 from .text.document import Document

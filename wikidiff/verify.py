@@ -18,6 +18,9 @@ errors read from the new revision's rendering (and the old one's, which decides 
   `caused_by_edit: true`; without it, rendered-only errors say `caused_by_edit: null`.
 
 `reconcile` is pure: the Audit in is not changed, a new one comes out with `verification` describing what was done.
+`verify_audit` fetches the renderings (wikidiff.sources.renderings) and reconciles; a rendering that cannot be had
+(a hidden or missing revision, a parse that failed on the server, no revision id) gives an audit whose
+`verification` says so and whose Cite flags say `verified: null`, never an exception.
 """
 
 from __future__ import annotations
@@ -25,11 +28,15 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .auditor import Audit
+from .errors import FetchError, WikidiffError
 from .model import Flag, Severity
-from .sources.rendered import NAMED_KEYS, NO_TEXT, RenderedError, Rendering, ref_key
+from .sources.rendered import NAMED_KEYS, NO_TEXT, RenderedError, Rendering, read_rendering, ref_key
+
+if TYPE_CHECKING:
+    from .sources.renderings import Renderings
 
 #: the wikitext flag codes that stand for a Cite error, and the key each stands for (None: in the flag's fields)
 CITE_FLAGS: dict[str, str | None] = {
@@ -63,6 +70,49 @@ class Verification:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def verify_audit(audit: Audit, renderings: Renderings | None = None) -> Audit:
+    """The audit reconciled with its wiki's rendering of the new revision, and of the old one when the new
+    rendering shows an error (to tell whether the edit caused it). Without `renderings`, the wiki of the new
+    revision (`new_meta.site`) is asked through the default client and the user's cache."""
+    from .sources.renderings import describe
+
+    how = describe(renderings.variant if renderings is not None else "legacy")
+    new_revid, old_revid = audit.new_meta.revid, audit.old_meta.revid
+    if new_revid is None:
+        return unavailable(audit, how, "the new revision has no revision id (it was not read from a wiki)")
+    if renderings is None:
+        if not audit.new_meta.site:
+            return unavailable(audit, how, "the new revision names no wiki to ask", new_revid=new_revid)
+        from .fetch import renderings as open_renderings
+
+        try:
+            own = open_renderings(site=audit.new_meta.site)
+        except WikidiffError as exc:
+            return unavailable(audit, how, str(exc), new_revid=new_revid)
+        try:
+            return verify_audit(audit, own)
+        finally:
+            own.client.close()
+    try:
+        new = renderings.get(new_revid)
+    except FetchError as exc:
+        return unavailable(audit, how, f"revision {new_revid}: {exc}", new_revid=new_revid)
+    new_rendering = read_rendering(new.html)
+    notes = list(new.notes)
+    if renderings.variant == "parsoid" and new_rendering.parser != "parsoid" and not notes:
+        notes.append(f"the rendering of revision {new_revid} is not Parsoid HTML: it was read as the legacy "
+                     f"parser's")
+    old_rendering = None
+    if old_revid is not None and new_rendering.errors:
+        try:
+            old_rendering = read_rendering(renderings.get(old_revid).html)
+        except FetchError as exc:
+            notes.append(f"caused_by_edit is not read from the rendering of revision {old_revid}: {exc}")
+    out = reconcile(audit, new_rendering, old_rendering, how=new.how, new_revid=new_revid, old_revid=old_revid)
+    out.notes.extend(notes)
+    return out
 
 
 def unavailable(audit: Audit, how: str, reason: str, *, new_revid: int | None = None) -> Audit:

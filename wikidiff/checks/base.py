@@ -1,16 +1,15 @@
-"""What every check receives: both documents, the section changes, and cached per-revision facts."""
+"""What every check receives: both documents, the section changes, the moves, and cached per-revision facts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
 
-from ..model import SectionChange
+from ..cite.state import RefState, ref_state
+from ..diff.lines import LineBlocks, line_blocks
+from ..diff.moves import Move
+from ..model import SectionChange, Span
 from ..text.document import Document
-
-if TYPE_CHECKING:
-    from .refs import RefState
 
 
 @dataclass
@@ -20,15 +19,14 @@ class CheckContext:
     sections: list[SectionChange]
     lang: str = "en"
     notes: list[str] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)  # paragraphs moved by the edit, found by the diff layer
 
     @cached_property
     def old_refs(self) -> RefState:
-        from .refs import ref_state
         return ref_state(self.old)
 
     @cached_property
     def new_refs(self) -> RefState:
-        from .refs import ref_state
         return ref_state(self.new)
 
     def new_section(self, offset: int) -> str | None:
@@ -36,12 +34,6 @@ class CheckContext:
 
     def old_section(self, offset: int) -> str | None:
         return self.old.section_at(offset).label
-
-    @cached_property
-    def moves(self):
-        """Paragraphs moved by the edit (exact or edited)."""
-        from ..diff import find_moves
-        return find_moves(self.old, self.new, self.sections)
 
     @cached_property
     def moved_new_spans(self) -> list[tuple[int, int]]:
@@ -65,11 +57,9 @@ class CheckContext:
         return out
 
     @cached_property
-    def line_blocks(self):
+    def line_blocks(self) -> LineBlocks:
         """The page's line diff, as MediaWiki's diff view pairs lines, over the changed sections only
         (computed only when a check asks)."""
-        from ..diff import line_blocks
-
         olds = sorted((c.old.start, c.old.end) for c in self.changed_pairs if c.old is not None)
         news = sorted((c.new.start, c.new.end) for c in self.changed_pairs if c.new is not None)
         return line_blocks(self.old.text, self.new.text, olds, news)
@@ -78,3 +68,13 @@ class CheckContext:
     def changed_pairs(self) -> list[SectionChange]:
         """Section changes whose text differs (templates inside them may have changed)."""
         return [c for c in self.sections if c.modified or c.old is None or c.new is None]
+
+
+def new_span(start: int, end: int) -> Span:
+    """A flag's place in the new revision."""
+    return Span("new", start, end)
+
+
+def old_span(start: int, end: int) -> Span:
+    """A flag's place in the old revision."""
+    return Span("old", start, end)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Flag
+from ..model import Flag, Span
 from ..text.document import parse_wikicode
 from ..text.scan import strip_comments
 from ..text.titles import canonical_key
@@ -36,7 +36,7 @@ def citation_problems(content: str) -> list[tuple[str, str, str | None]]:
     """(kind, template, parameter) for each problem in one ref's content."""
     if _BARE.match(strip_comments(content)):
         return [("bare-url", "", None)]
-    problems = []
+    problems: list[tuple[str, str, str | None]] = []
     for tpl in parse_wikicode(content).filter_templates(recursive=True):
         name = canonical_key(str(tpl.name))
         if name.lower() not in CS1:
@@ -85,5 +85,5 @@ def check_citations(ctx: CheckContext) -> list[Flag]:
                 "citation-error", "warning", message, ctx.new_section(ref.start),
                 {"kind": kind, "template": template or None, "param": param, "name": ref.name,
                  "ref": ref.raw if len(ref.raw) <= 500 else ref.raw[:500] + "…", "caused_by_edit": True},
-                new_offset=ref.start))
+                new_offset=ref.start, span=Span("new", ref.start, ref.end)))
     return flags

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Literal
 
-from ..model import Flag
+from ..model import Flag, Section, SectionChange, Span
 from ..text.braces import find_templates
+from ..text.document import Document
 from ..text.scan import strip_comments
 from ..text.titles import normalize_title
 from .base import CheckContext
@@ -52,8 +54,8 @@ def norm_text(value: str) -> str:
 
 def caption_candidates(param: str) -> list[str]:
     """Caption parameter names that belong to image parameter `param`, most specific first."""
-    m = re.match(r"^(.*?)(\d*)$", param)
-    stem, num = m.group(1), m.group(2)
+    m = re.fullmatch(r"(.*?)(\d*)", param, re.DOTALL)
+    stem, num = (m.group(1), m.group(2)) if m else (param, "")
     out = [f"{param}_caption", f"{stem}_caption{num}"]
     if stem.startswith("image_"):
         out.append(f"{stem[6:]}_caption{num}")
@@ -97,19 +99,32 @@ class Found:
 
     raw: str
     params: dict[str, str]
-    offsets: dict[str, int]
+    spans: dict[str, tuple[int, int]]  # parameter -> its value's span in the page
+
+    def offset(self, param: str | None) -> int | None:
+        span = self.spans.get(param) if param else None
+        return span[0] if span else None
 
 
-def _templates_with_images(doc, section) -> dict[str, list[Found]]:
+def _templates_with_images(doc: Document, section: Section) -> dict[str, list[Found]]:
     """Template name -> calls with an image parameter, in order, found with the lexical brace reader (no full
     parse; immune to unbalanced '' and deep nesting)."""
     out: dict[str, list[Found]] = defaultdict(list)
     for call in find_templates(doc.scan, _ANY_TEMPLATE, section.start, section.end):
         params = {norm_param(k): v for k, v in call.args.items() if not k.isdigit()}
         if any(_IMAGE_NAME.match(p) for p in params):  # from the parsed names: no search through nested text
-            offsets = {norm_param(k): span[0] for k, span in call.arg_spans.items()}
-            out[normalize_title(call.name)].append(Found(doc.text[call.start:call.end], params, offsets))
+            spans = {norm_param(k): _trim(doc.text, *span) for k, span in call.arg_spans.items()}
+            out[normalize_title(call.name)].append(Found(doc.text[call.start:call.end], params, spans))
     return out
+
+
+def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """[lo, hi) without the white space at either end (a named value is read stripped)."""
+    while lo < hi and text[lo].isspace():
+        lo += 1
+    while hi > lo and text[hi - 1].isspace():
+        hi -= 1
+    return lo, hi
 
 
 def _same_image(a: str, b: str) -> bool:
@@ -130,10 +145,21 @@ def check_media(ctx: CheckContext) -> list[Flag]:
     return flags
 
 
-def _compare(name: str, old_call: Found, new_call: Found, change) -> list[Flag]:
+def _value_span(param: str | None, old_call: Found, new_call: Found) -> Span | None:
+    """The parameter's value in the new revision, or in the old one when the edit emptied or removed it."""
+    sides: tuple[tuple[Literal["new", "old"], Found], ...] = (("new", new_call), ("old", old_call))
+    for side, call in sides:
+        span = call.spans.get(param) if param else None
+        if span and param and call.params.get(param, "").strip():
+            return Span(side, *span)
+    span = new_call.spans.get(param) if param else None
+    return Span("new", span[0], span[0]) if span else None
+
+
+def _compare(name: str, old_call: Found, new_call: Found, change: SectionChange) -> list[Flag]:
     old_slots = {s.param: s for s in image_slots(old_call.params, name)}
     flags = []
-    section = change.new.label
+    section = change.new.label if change.new else None
     for slot in image_slots(new_call.params, name):
         old = old_slots.get(slot.param)
         old_value = old.value if old else ""
@@ -146,22 +172,25 @@ def _compare(name: str, old_call: Found, new_call: Found, change) -> list[Flag]:
         o_cap, n_cap = norm_text(old_cap or "") or None, norm_text(slot.caption or "") or None
         base = {"template": name, "param": slot.param}
         where = slot.param if image_changed else slot.caption_param
-        at = {"old_offset": old_call.offsets.get(where), "new_offset": new_call.offsets.get(where)}
+        at: dict[str, int | None] = {"old_offset": old_call.offset(where), "new_offset": new_call.offset(where)}
+        span = _value_span(where, old_call, new_call)
         if image_changed and caption_changed:
             flags.append(Flag(
                 "image-caption-swap", "warning",
                 f"{name}: image changed ({o_img} -> {n_img}) and its caption changed too; check they still "
                 "belong to this article", section,
                 {**base, "old": o_img, "new": n_img, "caption_param": slot.caption_param,
-                 "old_caption": o_cap, "new_caption": n_cap}, **at))
+                 "old_caption": o_cap, "new_caption": n_cap}, **at, span=span))
         elif image_changed:
             flags.append(Flag(
                 "image-changed", "warning",
                 f"{name}: |{slot.param}= changed ({o_img} -> {n_img}) but its caption did not", section,
-                {**base, "old": o_img, "new": n_img, "caption_param": slot.caption_param, "caption": n_cap}, **at))
+                {**base, "old": o_img, "new": n_img, "caption_param": slot.caption_param, "caption": n_cap},
+                **at, span=span))
         else:
             flags.append(Flag(
                 "caption-changed", "info",
                 f"{name}: |{slot.caption_param}= changed but the image ({n_img}) did not", section,
-                {"template": name, "param": slot.caption_param, "old": o_cap, "new": n_cap, "image": n_img}, **at))
+                {"template": name, "param": slot.caption_param, "old": o_cap, "new": n_cap, "image": n_img},
+                **at, span=span))
     return flags

@@ -13,8 +13,8 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..diff import replacement_line
-from ..model import DiffOp, Flag
+from ..diff.lines import replacement_line
+from ..model import DiffOp, Flag, Span
 from ..text.braces import TemplateCall, find_templates
 from ..text.document import Document
 from ..text.titles import MaintenanceTags
@@ -152,7 +152,7 @@ def check_tags(ctx: CheckContext) -> list[Flag]:
             {"tag": tag.canonical, "template": tag.written, "reason": tag.reason, "date": tag.date,
              "wikitext": ctx.old.text[tag.call.start:tag.call.end],
              "context": sentence_before(ctx.old, pos), "replaced_by": _replacement(ctx, pos)},
-            old_offset=pos))
+            old_offset=pos, span=Span("old", tag.call.start, tag.call.end)))
     for tag, _ops in added:
         pos = tag.call.start
         flags.append(Flag(
@@ -162,7 +162,7 @@ def check_tags(ctx: CheckContext) -> list[Flag]:
             {"tag": tag.canonical, "template": tag.written, "reason": tag.reason, "date": tag.date,
              "wikitext": ctx.new.text[tag.call.start:tag.call.end],
              "context": sentence_before(ctx.new, pos)},
-            new_offset=pos))
+            new_offset=pos, span=Span("new", tag.call.start, tag.call.end)))
     return flags
 
 
@@ -170,9 +170,11 @@ def check_tags(ctx: CheckContext) -> list[Flag]:
 _LOW_PRIORITY = frozenset({"dead link"})
 
 
-def _drop_moves(ctx, removed, added):
+def _drop_moves(ctx: CheckContext, removed: list[tuple[FoundTag, list[DiffOp]]],
+                added: list[tuple[FoundTag, list[DiffOp]]]
+                ) -> tuple[list[tuple[FoundTag, list[DiffOp]]], list[tuple[FoundTag, list[DiffOp]]]]:
     """A tag removed in one place and added with the same reason after the same sentence elsewhere moved."""
-    pool = defaultdict(list)
+    pool: defaultdict[tuple[str, str | None, str], list[int]] = defaultdict(list)
     for i, (t, _) in enumerate(added):
         key = (t.canonical, t.reason, sentence_before(ctx.new, t.call.start))
         pool[key].append(i)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from ..model import Flag
+from ..model import Flag, Severity, Span
 from ..text.document import Document
 from ..text.titles import MaintenanceTags
 from .base import CheckContext
@@ -88,14 +88,15 @@ def check_unsourced(ctx: CheckContext) -> list[Flag]:
             added_words = sum(_words(prose(doc, a, b)) for a, b in new_parts)
             total_words = _words(prose(doc, lo, hi))
             cites = _citation_ends(doc, lo, hi)
-            severity = "info" if section.index == 0 else "warning"
+            severity: Severity = "info" if section.index == 0 else "warning"
             if not cites:
                 if added_words >= MIN_WORDS and added_words * 2 >= total_words:
                     text = prose(doc, lo, hi).strip()
                     flags.append(Flag(
                         "unsourced-text", severity,
                         f"{added_words} added words with no citation", section.label,
-                        {"scope": "paragraph", "words": added_words, "text": _clip(text)}, new_offset=lo))
+                        {"scope": "paragraph", "words": added_words, "text": _clip(text)}, new_offset=lo,
+                        span=_trimmed(doc.text, lo, hi)))
                 continue
             tail_start = cites[-1]
             tail_new = _inserted(spans, starts, tail_start, hi)
@@ -106,8 +107,17 @@ def check_unsourced(ctx: CheckContext) -> list[Flag]:
                     "unsourced-text", severity,
                     "an added sentence after the paragraph's last citation has no citation", section.label,
                     {"scope": "sentence", "words": _words(tail_text), "text": _clip(tail_text)},
-                    new_offset=tail_start))
+                    new_offset=tail_start, span=_trimmed(doc.text, tail_start, hi)))
     return flags
+
+
+def _trimmed(text: str, lo: int, hi: int) -> Span:
+    """[lo, hi) of the new revision without the white space at either end."""
+    while lo < hi and text[lo].isspace():
+        lo += 1
+    while hi > lo and text[hi - 1].isspace():
+        hi -= 1
+    return Span("new", lo, hi)
 
 
 def _clip(text: str, n: int = 300) -> str:

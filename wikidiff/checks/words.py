@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..model import Flag
+from ..model import Flag, Span
 from ..text.braces import template_spans
 from .base import CheckContext
 
@@ -77,7 +77,7 @@ def check_words(ctx: CheckContext) -> list[Flag]:
                 f"“{m.group()}” ({entry.guide}): {entry.note}", ctx.new_section(m.start()),
                 {"word": m.group(), "category": entry.category, "guide": entry.guide,
                  "context": _context(doc.text, m.start(), m.end())},
-                new_offset=m.start()))
+                new_offset=m.start(), span=Span("new", m.start(), m.end())))
     return flags
 
 

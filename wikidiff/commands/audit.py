@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--rescue", action="store_true",
                    help="for each broken named ref, look for its definition (old revision; for fetched revisions "
                         "also earlier revisions and the articles the section points to) and add where it was found")
+    fetching.add_verify_arguments(p)
     fetching.add_arguments(p)
     return p
 
@@ -44,11 +45,17 @@ def run(args: argparse.Namespace) -> int:
     from ..auditor import audit
     from ..report import render
 
+    fetching.check_verify_arguments(args)
     pair = fetching.load_inputs(args)
     lang = args.lang or _site_lang(pair.new_meta.site) or "en"
     rescue = (fetching.rescue_from(args, pair) if pair.new_meta.site else True) if args.rescue else False
-    result = audit(pair.old_text, pair.new_text, old_meta=pair.old_meta, new_meta=pair.new_meta, lang=lang,
-                   rescue=rescue)
+    rendered = fetching.renderings_from(args, pair)
+    try:
+        result = audit(pair.old_text, pair.new_text, old_meta=pair.old_meta, new_meta=pair.new_meta, lang=lang,
+                       rescue=rescue, verify=rendered or False)
+    finally:
+        if rendered is not None:
+            rendered.client.close()
     out = render(result, args.format)
     if args.output:
         Path(args.output).write_text(out, encoding="utf-8")

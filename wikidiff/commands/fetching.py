@@ -9,10 +9,11 @@ from pathlib import Path
 
 from .. import config
 from ..errors import InputError
-from ..fetch import Pair, fetch, rescue_sources
+from ..fetch import Pair, fetch, renderings, rescue_sources
 from ..model import RevisionMeta
 from ..rescue import RescueSources
 from ..sources.files import read_wikitext
+from ..sources.renderings import Renderings
 
 DEFAULT_SITE = "en.wikipedia.org"
 
@@ -35,6 +36,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--user-agent", metavar="UA", help="your tool and a contact, e.g. 'mytool/1.0 (me@example.org)' "
                                                       "(default: $WIKIDIFF_USER_AGENT, else wikidiff's)")
     g.add_argument("--timeout", metavar="SECONDS", help="seconds to wait for each answer (default: 30)")
+
+
+def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
+    """--verify and --parsoid, for the commands that can check their flags against the rendered page."""
+    parser.add_argument("--verify", action="store_true",
+                        help="check the Cite flags against the wiki's own rendering of the revisions (action=parse): "
+                             "confirm or downgrade each broken ref, add the errors only templates make")
+    parser.add_argument("--parsoid", action="store_true",
+                        help="with --verify, read Parsoid's HTML (where the wiki serves it) instead of the legacy "
+                             "parser's")
+
+
+def check_verify_arguments(args: argparse.Namespace) -> None:
+    if args.parsoid and not args.verify:
+        raise InputError("--parsoid goes with --verify")
+
+
+def renderings_from(args: argparse.Namespace, pair: Pair) -> Renderings | None:
+    """What --verify asks: the wiki of the revisions, through the cache; None without --verify."""
+    check_verify_arguments(args)
+    if not args.verify:
+        return None
+    if pair.new_meta.revid is None:
+        raise InputError("--verify needs revisions from a wiki (a diff URL, --old/--new or --title), not local files")
+    return renderings(site=args.site or pair.new_meta.site, parser="parsoid" if args.parsoid else "legacy",
+                      **_client_options(args))
 
 
 def _timeout(args: argparse.Namespace) -> float:

@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         "definitions (offline); with a diff URL, --api-url or --site they are fetched instead")
     p.add_argument("--history-limit", type=int, default=20, metavar="N",
                    help="how many earlier revisions of the page to search, newest first (default: 20)")
+    fetching.add_verify_arguments(p)
     fetching.add_arguments(p)
     return p
 
@@ -40,8 +41,32 @@ def folder_pages(folder: Path) -> PageSource:
     return page
 
 
+def rendered_verdicts(args: argparse.Namespace, pair: fetching.Pair) -> tuple[set, list[str], list[str]]:
+    """With --verify: the (group, name) pairs the rendered page shows are not broken (a template defines them: no
+    definition is inserted for them), the names broken only in the rendering (made by templates: nothing in the
+    wikitext to repair), and notes on how it went."""
+    rendered = fetching.renderings_from(args, pair)
+    if rendered is None:
+        return set(), [], []
+    from ..auditor import audit
+
+    try:
+        checked = audit(pair.old_text, pair.new_text, old_meta=pair.old_meta, new_meta=pair.new_meta,
+                        verify=rendered)
+    finally:
+        rendered.client.close()
+    broken = [f for f in checked.flags if f.code == "broken-ref"]
+    fine = {(f.fields["group"] or "", f.fields["name"]) for f in broken if f.fields.get("verified") is False}
+    template_made = [f.fields["name"] for f in broken if f.fields.get("source") == "rendered"]
+    verification = checked.verification or {}
+    notes = [f"not verified: {verification.get('reason')}"] if verification.get("status") != "verified" else []
+    return fine, template_made, notes
+
+
 def run(args: argparse.Namespace) -> int:
+    fetching.check_verify_arguments(args)
     pair = fetching.load_inputs(args)
+    not_broken, template_made, verify_notes = rendered_verdicts(args, pair)
     old, new = Document.from_text(pair.old_text), Document.from_text(pair.new_text)
     sources = RescueSources()
     if fetching.wiki_named(args, pair):  # a wiki to ask (a diff URL's, or named)
@@ -49,16 +74,24 @@ def run(args: argparse.Namespace) -> int:
     if args.pages:
         sources = RescueSources(pages=folder_pages(Path(args.pages)), history=sources.history)
     rescues = find_rescues(old, new, new_meta=pair.new_meta, history=sources.history, pages=sources.pages)
+    rescues = [r for r in rescues if (r.group, r.name) not in not_broken]
     fixed, unplaced = apply_rescues(new, rescues)
     if args.output:
         Path(args.output).write_text(fixed, encoding="utf-8")
     else:
         sys.stdout.write(fixed)
     if not args.quiet:
-        from ..checks.refs import ref_state
+        from ..cite.state import ref_state
 
-        broken = ref_state(new).broken
+        broken = {key: uses for key, uses in ref_state(new).broken.items() if key not in not_broken}
         found = {(r.group, r.name) for r in rescues}
+        for note in verify_notes:
+            print(note, file=sys.stderr)
+        for _group, name in sorted(not_broken):
+            print(f"{name!r} is defined on the rendered page (by a template): left as it is", file=sys.stderr)
+        for name in template_made:
+            print(f"{name!r} is broken on the rendered page only (a template makes the ref): nothing to repair in "
+                  f"the wikitext", file=sys.stderr)
         for r in rescues:
             where = (f"{r.found_in} {r.revid}" if r.revid else
                      f"{r.found_in} “{r.title}”" if r.title else r.found_in)

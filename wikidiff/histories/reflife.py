@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..diff.refs import normalize_url, ref_url
 from ..model import RevisionMeta
 from ..text.document import Document
-
-_URL = re.compile(r"https?://[^\s|\]}<>\"']+", re.IGNORECASE)
 
 
 @dataclass
@@ -31,8 +29,7 @@ def ref_identities(doc: Document) -> dict[str, RefInfo]:
         content = " ".join(r.content.split())
         key = f"{r.group}\x1fname\x1f{r.name}" if r.name else f"{r.group}\x1ftext\x1f{content}"
         if key not in out:
-            m = _URL.search(content)
-            out[key] = RefInfo(key, r.name, r.group, content, m.group().rstrip(".,;") if m else None)
+            out[key] = RefInfo(key, r.name, r.group, content, ref_url(content))
     return out
 
 
@@ -54,11 +51,11 @@ def _match_refs(gone: dict[str, RefInfo], new: dict[str, RefInfo]) -> dict[str, 
     by_url: dict[tuple[str, str], list[str]] = {}
     for k, info in new.items():
         if k not in taken and info.url:
-            by_url.setdefault((info.group, info.url), []).append(k)
+            by_url.setdefault((info.group, normalize_url(info.url)), []).append(k)
     for k, info in gone.items():
         if k in pairs or not info.url:
             continue
-        bucket = by_url.get((info.group, info.url))
+        bucket = by_url.get((info.group, normalize_url(info.url)))
         if bucket:
             pairs[k] = bucket.pop(0)
     return pairs

@@ -46,6 +46,14 @@ CREATE TABLE IF NOT EXISTS neighbours (
     other INTEGER NOT NULL,
     PRIMARY KEY (site, revid, relation)
 );
+CREATE TABLE IF NOT EXISTS renderings (
+    site TEXT NOT NULL,
+    revid INTEGER NOT NULL,
+    variant TEXT NOT NULL,
+    html TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (site, revid, variant)
+);
 """
 
 _COLUMNS = "revid, pageid, parentid, title, timestamp, user, comment, size, sha1, text"
@@ -202,6 +210,18 @@ class RevisionCache:
         with self._transaction() as db:
             db.execute("INSERT OR REPLACE INTO neighbours (site, revid, relation, other) VALUES (?, ?, ?, ?)",
                        (site, revid, relation, other))
+
+    # renderings (wikidiff.verify): a revision's HTML as the wiki rendered it, per variant ("legacy", "parsoid")
+    def get_rendering(self, site: str, revid: int, variant: str) -> str | None:
+        row = self._db.execute("SELECT html FROM renderings WHERE site = ? AND revid = ? AND variant = ?",
+                               (site, revid, variant)).fetchone()
+        return row[0] if row else None
+
+    def put_rendering(self, site: str, revid: int, variant: str, html: str) -> None:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO renderings (site, revid, variant, html, fetched_at) "
+                       "VALUES (?, ?, ?, ?, ?)", (site, revid, variant, html, now))
 
     def close(self) -> None:
         self._db.close()

@@ -110,6 +110,10 @@ class WikiClient:
 
     def _call(self, **params: Any) -> dict:
         """One action=query request (formatversion 2, maxlag) with every failure turned into a FetchError."""
+        return self.api("query", **params)
+
+    def api(self, action: str, **params: Any) -> dict:
+        """One API request of `action` (formatversion 2, maxlag) with every failure turned into a FetchError."""
         if self.offline:
             raise FetchError(f"offline: {self.site} cannot be asked (internal error: a request was attempted)",
                              **self._where)
@@ -117,7 +121,7 @@ class WikiClient:
         s = self.session
         tries = s.max_retries + 1
         try:
-            return self._mwsite().get("query", **params)
+            return self._mwsite().get(action, **params)
         except mwclient.errors.APIError as exc:
             raise self._api_error(exc) from exc
         except mwclient.errors.MaximumRetriesExceeded as exc:  # a maxlag answer that was not retried further
@@ -155,6 +159,8 @@ class WikiClient:
             return Throttled(message, **self._where)
         if code in ("nosuchrevid",):
             return RevisionMissing(message, **self._where)
+        if code == "permissiondenied":  # action=parse of a revision whose text is deleted
+            return RevisionHidden(message, **self._where)
         if code in ("missingtitle", "invalidtitle", "nosuchpageid"):
             return PageMissing(message, **self._where)
         return BadAnswer(message, **self._where)

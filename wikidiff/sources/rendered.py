@@ -192,7 +192,8 @@ class _Reader(HTMLParser):
             if (other.role == "ref-text" and not self._inside("cite-error")
                     and not {"mw-ext-cite-error", "mw-ext-cite-warning"} & classes):
                 other.has_other = True
-        if "data-mw" in a or "data-mw-i18n" in a or any(t.startswith(_PARSOID_TYPES) for t in typeof):
+        if ("data-mw" in a or "data-mw-i18n" in a or "data-mw-section-id" in a
+                or any(t.startswith(_PARSOID_TYPES) for t in typeof)):
             self.parsoid = True
         if tag == "ol" and "references" in classes:
             self.cite_markup = True

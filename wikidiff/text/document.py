@@ -8,7 +8,6 @@ two revisions of a history is parsed once at most.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -17,52 +16,18 @@ from mwparserfromhell.wikicode import Wikicode
 
 from ..cite.index import RefIndex, index_refs
 from ..model import Ref, Section
-from .scan import Scan, scan, strip_comments
-
-_HEADING_LINE = re.compile(r"^=[^\n]*$", re.MULTILINE)
-_HEADING = re.compile(r"^(=+)(.*?)(=+)[ \t]*$")
+from .headings import headings
+from .scan import Scan, scan
 
 
 def digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
-def _headings(sc: Scan) -> list[tuple[int, int, int, str]]:
-    """(line start, line end, level, title) for each heading line outside comments and extension tags."""
-    out = []
-    text = sc.text
-    for m in _HEADING_LINE.finditer(text):
-        if sc.is_opaque(m.start()):
-            continue
-        line_end = m.end()
-        line = m.group()
-        if "<!--" in line:  # a comment may follow the heading, or run on over several lines
-            end = sc.next_opaque_end(m.start() + line.index("<!--"))
-            if end > line_end:
-                nl = text.find("\n", end)
-                line_end = len(text) if nl < 0 else nl
-                line = text[m.start():line_end]
-            line = strip_comments(line)
-        h = _HEADING.match(line.strip("\r"))
-        if not h:
-            continue
-        left, title, right = h.groups()
-        level = min(len(left), len(right), 6)
-        if len(left) > level:
-            title = left[level:] + title
-        if len(right) > level:
-            title = title + right[level:]
-        title = title.strip()
-        if not title and len(left) + len(right) < 2:
-            continue
-        out.append((m.start(), line_end, level, title))
-    return out
-
-
 def split_sections(sc: Scan) -> list[Section]:
     """The lead plus one Section per heading, each with its heading path (titles of enclosing headings)."""
     text = sc.text
-    heads = _headings(sc)
+    heads = headings(sc)
     sections: list[Section] = []
     lead_end = heads[0][0] if heads else len(text)
     sections.append(_section(text, 0, 0, None, (), 0, 0, lead_end))

@@ -1,0 +1,12 @@
+"""The diff layer: Document x Document -> word diffs, section changes, ref changes, line blocks and moves."""
+
+from __future__ import annotations
+
+from .lines import LineBlocks, line_blocks, replacement_line
+from .moves import Move, find_moves
+from .refs import diff_refs, normalize_url, ref_url, url_key
+from .sections import diff_sections, match_sections
+from .words import word_diff
+
+__all__ = ["LineBlocks", "Move", "diff_refs", "diff_sections", "find_moves", "line_blocks", "match_sections",
+           "normalize_url", "ref_url", "replacement_line", "url_key", "word_diff"]

@@ -1,0 +1,158 @@
+"""Word diffs: lines (paragraphs) first, then words inside the lines paired by similarity.
+
+Diffs use diff-match-patch with every distinct token (a line, or a word, space run or punctuation mark) mapped to
+one character, so the character diff runs on tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import Literal
+
+from diff_match_patch import diff_match_patch
+
+from ..model import DiffOp
+
+OpKind = Literal["equal", "delete", "insert"]
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+_WORDS = re.compile(r"\w+", re.UNICODE)
+#: diff-match-patch's own time limit: past it the diff is still correct, only less minimal.
+DIFF_TIMEOUT_S = 2.0
+#: a changed line is word-diffed against a new line only when at least this similar (else: replaced)
+PAIR_SIMILARITY = 0.4
+#: how many new lines ahead a changed old line looks for its partner
+PAIR_WINDOW = 50
+
+
+def _dmp() -> diff_match_patch:
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = DIFF_TIMEOUT_S
+    return dmp
+
+
+def _encode(texts: list[str], pattern: re.Pattern[str]) -> tuple[list[str], dict[str, str]]:
+    """Map every distinct token of `texts` to one character, so a character diff becomes a token diff."""
+    vocab: dict[str, str] = {}
+    out = []
+    for text in texts:
+        chars = []
+        for tok in pattern.findall(text):
+            ch = vocab.get(tok)
+            if ch is None:
+                n = len(vocab) + 1
+                ch = vocab[tok] = chr(n + 0x800 if n >= 0xD800 else n)  # never a surrogate
+            chars.append(ch)
+        out.append("".join(chars))
+    return out, {ch: tok for tok, ch in vocab.items()}
+
+
+LINE = re.compile(r"[^\n]*\n|[^\n]+")
+
+
+def token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+    (a, b), tokens = _encode([old, new], pattern)
+    dmp = _dmp()
+    diffs = dmp.diff_main(a, b, False)
+    if pattern is _TOKEN:
+        dmp.diff_cleanupSemantic(diffs)
+    return [(op, "".join(tokens[c] for c in chars)) for op, chars in diffs]
+
+
+def word_diff(old: str, new: str, old_base: int = 0, new_base: int = 0) -> list[DiffOp]:
+    """Word-level diff of two texts; offsets are shifted by the bases (the texts' places in their revisions).
+
+    Lines (paragraphs) are diffed first; inside a changed block, each old line is paired with the most similar
+    new line in order, and only paired lines get a word diff. Rewritten paragraphs become one deletion and one
+    insertion, as in MediaWiki's own diff view, and the cost stays near-linear.
+    """
+    ops: list[DiffOp] = []
+    pos = [old_base, new_base]
+
+    def emit(kind: OpKind, text: str) -> None:
+        if not text:
+            return
+        if ops and ops[-1].op == kind:
+            ops[-1].text += text
+        else:
+            ops.append(DiffOp(kind, text, pos[0], pos[1]))
+        if kind != "insert":
+            pos[0] += len(text)
+        if kind != "delete":
+            pos[1] += len(text)
+
+    if old == new:
+        emit("equal", old)
+        return ops
+    block_old: list[str] = []
+    block_new: list[str] = []
+
+    def flush() -> None:
+        for kind, a, b in _pair_lines(block_old, block_new):
+            if kind == "pair" and a == b:
+                emit("equal", a)
+            elif kind == "pair":
+                for op, t in token_diff(a, b, _TOKEN):
+                    emit("equal" if op == 0 else "delete" if op < 0 else "insert", t)
+            else:
+                emit(kind, a or b)  # type: ignore[arg-type]  # "pair" was handled above
+        block_old.clear()
+        block_new.clear()
+
+    for op, text in token_diff(old, new, LINE):
+        if op == 0:
+            flush()
+            emit("equal", text)
+        else:
+            (block_old if op < 0 else block_new).extend(LINE.findall(text))
+    flush()
+    return ops
+
+
+def _pair_lines(old_lines: list[str], new_lines: list[str]) -> Iterator[tuple[OpKind | Literal["pair"], str, str]]:
+    """Yield ("pair", old, new), ("delete", old, "") and ("insert", "", new) in order, pairing similar lines."""
+    j = 0
+    new_bags: list[Counter[str] | None] = [None] * len(new_lines)  # each line's words are counted once
+    for line in old_lines:
+        if j < len(new_lines) and new_lines[j] == line:  # the common case when the line diff gave up early
+            yield "pair", line, line
+            j += 1
+            continue
+        best, best_k = PAIR_SIMILARITY, -1
+        words = bag(line)
+        for k in range(j, min(len(new_lines), j + PAIR_WINDOW)):
+            other = new_bags[k]
+            if other is None:
+                other = new_bags[k] = bag(new_lines[k])
+            score = bag_similarity(words, other)
+            if score > best:
+                best, best_k = score, k
+        if best_k < 0:
+            yield "delete", line, ""
+            continue
+        for k in range(j, best_k):
+            yield "insert", "", new_lines[k]
+        yield "pair", line, new_lines[best_k]
+        j = best_k + 1
+    for k in range(j, len(new_lines)):
+        yield "insert", "", new_lines[k]
+
+
+def bag(text: str) -> Counter[str]:
+    """The words of `text`, lower-cased, with their counts."""
+    return Counter(_WORDS.findall(text.lower()))
+
+
+def bag_similarity(wa: Counter[str], wb: Counter[str]) -> float:
+    """Dice overlap of two word bags (1.0 for two empty ones)."""
+    if not wa and not wb:
+        return 1.0
+    inter = sum((wa & wb).values())
+    return 2 * inter / (sum(wa.values()) + sum(wb.values()))
+
+
+def similarity(a: str, b: str) -> float:
+    """Word-bag overlap of two texts, 0..1."""
+    return bag_similarity(bag(a), bag(b))
