@@ -13,8 +13,9 @@ own, so its peak memory (max RSS) is its own; times are wall clock and CPU (the 
 machine). `--repeat N` keeps the best of N runs of each.
 
 Tables are checked two ways: against the digests in benchmarks/golden/ (one SHA-256 per column of each table,
-written by the code before the speed work; columns added since are ignored, so a mismatch names the table and the
-columns that changed: expected when a flag rule changed on purpose, then rewrite the golden), and with
+written by the code before the speed work; columns added since are ignored, and restored text is undone first:
+`restored` out of the flags' fields, restored flags counted again; so a mismatch names the table and the columns
+that changed: expected when a flag rule changed on purpose, then rewrite the golden), and with
 `--reference` against the straightforward path run in the same process and version (every revision parsed whole,
 every pair audited from scratch, no reuse), which must give identical tables.
 """
@@ -104,14 +105,46 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+def before_restored(h: Any) -> dict[str, Any]:
+    """The tables as the code before restored text wrote them: `restored: true` out of the flags' fields, and the
+    flag counts of revisions and pages counting restored flags again (the only change restored text makes)."""
+    from wikidiff.histories import TABLES, flag_column
+
+    frames = {t: getattr(h, t).copy() for t in TABLES}
+    flags, revs = frames["flags"], frames["revisions"]
+
+    def drop(fields: Any) -> Any:
+        if not isinstance(fields, str) or '"restored"' not in fields:
+            return fields
+        d = json.loads(fields)
+        d.pop("restored", None)
+        return json.dumps(d, ensure_ascii=False, sort_keys=True)
+
+    flags["fields"] = flags["fields"].map(drop).astype("string")
+    if "flags_restored" in revs.columns and revs["flags_restored"].fillna(0).sum():
+        audited = revs["audited"].fillna(False).astype(bool)
+        by_rev = flags.groupby("revid")
+        for col, mask in [("flag_count", None), ("errors", flags["severity"] == "error"),
+                          ("warnings", flags["severity"] == "warning"),
+                          *[(flag_column(c), flags["code"] == c) for c in flags["code"].dropna().unique()]]:
+            if col not in revs.columns:
+                continue
+            counts = (by_rev.size() if mask is None else flags[mask].groupby("revid").size())
+            revs.loc[audited, col] = revs.loc[audited, "revid"].map(counts).fillna(0).astype("Int64")
+        pages = frames["pages"]
+        totals = revs.groupby("title")["flag_count"].sum()
+        pages["flag_count"] = pages["title"].map(totals).fillna(0).astype("Int64")
+    return frames
+
+
 def digests(out: Path) -> dict[str, dict[str, Any]]:
-    """table -> {"rows": n, "columns": {column: sha256 of its values in row order}}."""
+    """table -> {"rows": n, "columns": {column: sha256 of its values in row order}}, restored text undone."""
     from wikidiff.histories import TABLES, History
 
-    h = History.load(out)
+    frames = before_restored(History.load(out))
     got = {}
     for table in TABLES:
-        df = getattr(h, table)
+        df = frames[table]
         cols = {}
         for col in df.columns:
             joined = "\x1e".join(_cell(v) for v in df[col].astype(object))

@@ -8,7 +8,8 @@ edit's. The rule, the same for a history and a fetched edit:
   whole span when the span is longer (an unsourced paragraph) and to the whole line when the sentence is too short
   to tell one place from another (fewer than `MIN_UNIT` characters);
 - the flag is restored when its unit, whitespace folded, is present in one of the earlier revisions given: the
-  page's revisions before the edit, the parent included, at most the revert radius (15) of them.
+  page's revisions before the edit, the parent included, as far back as an identity revert reaches (the radius
+  15 plus the revision returned to: 16).
 
 Text the edit really wrote is in no earlier revision, so it stays flagged. Text already in the parent was not
 written by the edit either (a paragraph the diff saw as new because its line changed around it), so it counts as
@@ -28,30 +29,60 @@ RESTORABLE = frozenset({"unsourced-text", "words-to-watch", "tag-added", "citati
 #: a unit shorter than this (characters) is widened to its line
 MIN_UNIT = 40
 
-_SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?。।؟][\"'”’)\]]*\s+")
 
 
 def fold(text: str) -> str:
     """Whitespace runs as one space (how a unit is compared with earlier revisions)."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
+
+
+class Seen:
+    """One earlier revision's text, and that text with whitespace folded (made the first time it is needed)."""
+
+    __slots__ = ("text", "_folded", "_lines")
+
+    def __init__(self, text: str | None):
+        self.text = text or ""
+        self._folded: str | None = None
+        self._lines: set[str] | None = None
+
+    @property
+    def lines(self) -> set[str]:
+        """Its lines, stripped (a restored paragraph is found here without a search)."""
+        if self._lines is None:
+            self._lines = {line.strip() for line in self.text.split("\n")}
+        return self._lines
+
+    @property
+    def folded(self) -> str:
+        if self._folded is None:
+            self._folded = fold(self.text)
+        return self._folded
 
 
 class Earlier:
-    """The page's earlier revisions a restoration may come from, each folded once."""
+    """The page's earlier revisions a restoration may come from (texts, or `Seen` to share their folding)."""
 
-    def __init__(self, texts: Iterable[str] = ()):
-        self.texts = [fold(t) for t in texts if t]
+    def __init__(self, texts: Iterable[str | Seen] = ()):
+        self.seen = [t if isinstance(t, Seen) else Seen(t) for t in texts if t and (not isinstance(t, Seen) or t.text)]
+
+    def has(self, raw: str, folded: str) -> bool:
+        """Whether one of the texts holds `raw` as it is, or, whitespace folded, `folded`."""
+        latest_first = self.seen[::-1]  # a revert's target is recent
+        if any(raw in s.lines for s in latest_first) or any(raw in s.text for s in latest_first):
+            return True
+        return any(folded in s.folded for s in latest_first)
 
     def __contains__(self, unit: str) -> bool:
-        return any(unit in t for t in self.texts)
+        return self.has(unit, fold(unit))
 
     def __bool__(self) -> bool:
-        return bool(self.texts)
+        return bool(self.seen)
 
 
 def unit(text: str, start: int, end: int | None = None) -> str:
-    """The sentence of `text` around [start, end) on its line (see the module doc), whitespace folded."""
+    """The sentence of `text` around [start, end) on its line (see the module doc), as written."""
     start = max(0, min(start, len(text)))
     end = start if end is None else max(start, min(end, len(text)))
     line_start = text.rfind("\n", 0, start) + 1
@@ -62,9 +93,9 @@ def unit(text: str, start: int, end: int | None = None) -> str:
         s = m.end()
     m = _SENTENCE_END.search(text, max(end, s), line_end)
     e = m.end() if m else line_end
-    piece = fold(text[s:e])
+    piece = text[s:e].strip()
     if len(piece) < MIN_UNIT:
-        piece = fold(text[line_start:line_end])
+        piece = text[line_start:line_end].strip()
     return piece
 
 
@@ -73,7 +104,7 @@ def is_restored(new_text: str, earlier: Earlier, start: int, end: int | None = N
     if not earlier:
         return False
     u = unit(new_text, start, end)
-    return bool(u) and u in earlier
+    return bool(u) and earlier.has(u, fold(u))
 
 
 def position(text: str, span: tuple[str, int, int] | None, new_offset: int | None,

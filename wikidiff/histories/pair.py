@@ -9,7 +9,7 @@ from collections import Counter, OrderedDict, deque
 from typing import Any
 
 from ..checks import FLAG_CODES
-from ..restored import RESTORABLE, Earlier, fold, is_restored, position
+from ..restored import RESTORABLE, Earlier, Seen, is_restored, position
 from ..text.document import Document
 from .cache import AuditCache
 from .defaults import RADIUS
@@ -67,29 +67,13 @@ def text_key(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-class _Seen:
-    """One revision in the revert window: its text, and that text with whitespace folded (made when needed)."""
-
-    __slots__ = ("text", "_folded")
-
-    def __init__(self, text: str | None):
-        self.text = text
-        self._folded: str | None = None
-
-    @property
-    def folded(self) -> str:
-        if self._folded is None:
-            self._folded = fold(self.text or "")
-        return self._folded
-
-
 class PairAuditor:
     """Documents and audits of one page history, in page order: `document(text)` for each revision, `audit(old,
     new)` for each consecutive pair, then `remember(doc)`; memory stays bounded by the radius and `DOCUMENTS`."""
 
     def __init__(self, lang: str, cache: AuditCache, *, radius: int = RADIUS, reuse: bool = True):
         self.lang, self.cache, self.reuse, self.radius = lang, cache, reuse, radius
-        self.window: deque[_Seen] = deque(maxlen=radius)  # the revisions before the current one
+        self.window: deque[Seen] = deque(maxlen=radius + 1)  # the revisions an identity revert can return to
         self.docs: OrderedDict[str, Document] = OrderedDict()
         self.parses = 0
 
@@ -111,7 +95,7 @@ class PairAuditor:
 
     def remember(self, doc: Document | None) -> None:
         """The revision just handled (None: its text is hidden) joins the window of earlier revisions."""
-        self.window.append(_Seen(doc.text if doc is not None else None))
+        self.window.append(Seen(doc.text if doc is not None else None))
 
     def audit(self, old: Document, new: Document) -> tuple[dict[str, Any], list[dict]]:
         """(revision-row values, flag rows) for the pair; call before `remember(new)`."""
@@ -121,10 +105,11 @@ class PairAuditor:
             result = audit_pair(old, new, self.lang)
             if self.reuse:
                 self.cache.put(key, result)
-        flags = [self._flag(f, old, new) for f in result["flags"]]
+        earlier = Earlier(self.window)
+        flags = [self._flag(f, new, earlier) for f in result["flags"]]
         return {**result["row"], **count_flags(flags)}, flags
 
-    def _flag(self, f: dict, old: Document, new: Document) -> dict:
+    def _flag(self, f: dict, new: Document, earlier: Earlier) -> dict:
         import json
 
         fields = dict(f["fields"])
@@ -133,15 +118,9 @@ class PairAuditor:
         if f["code"] in RESTORABLE:
             at = position(new.text, tuple(span) if span else None, f["new_offset"], fields)
             if at is not None:
-                restored = is_restored(new.text, self._earlier(), at[0], at[1])
+                restored = is_restored(new.text, earlier, at[0], at[1])
         if restored:
             fields["restored"] = True
         return {"code": f["code"], "severity": f["severity"], "message": f["message"], "section": f["section"],
                 "fields": json.dumps(fields, ensure_ascii=False, sort_keys=True),
                 "old_offset": f["old_offset"], "new_offset": f["new_offset"], "restored": restored}
-
-    def _earlier(self) -> Earlier:
-        """The revisions before the current one (the parent included), within the radius."""
-        earlier = Earlier()
-        earlier.texts = [s.folded for s in self.window if s.text]
-        return earlier
