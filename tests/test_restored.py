@@ -106,7 +106,8 @@ def test_the_radius_bounds_what_counts_as_restored(gap, restored):
 
 
 def test_restored_units_are_sentences_or_lines():
-    text = "Intro line.\nFirst sentence here is long enough to count. Second one, with more words, was added by the edit here.\n"
+    text = ("Intro line.\nFirst sentence here is long enough to count. Second one, with more words, was added by "
+            "the edit here.\n")
     at = text.index("Second")
     assert unit(text, at) == "Second one, with more words, was added by the edit here."
     assert unit(text, 0) == "Intro line."  # too short a sentence: the line, which is as short

@@ -81,11 +81,11 @@ class PairAuditor:
         """The parsed revision, reused when the same text was parsed lately."""
         if not self.reuse:
             self.parses += 1
-            return Document.from_text(text)
+            return Document.from_text(text, self.lang)
         key = text_key(text)
         doc = self.docs.get(key)
         if doc is None:
-            doc = self.docs[key] = Document.from_text(text)
+            doc = self.docs[key] = Document.from_text(text, self.lang)
             self.parses += 1
             while len(self.docs) > self.radius + 1 + DOCUMENTS:
                 self.docs.popitem(last=False)
