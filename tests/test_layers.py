@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "wikidiff.diff": 4,
     "wikidiff.checks": 5,
     "wikidiff.auditor": 6, "wikidiff.rescue": 6, "wikidiff.fetch": 6, "wikidiff.verify": 6,
+    "wikidiff.restored": 6,  # flags an audit's text as restored from earlier revisions (beside verify, rescue)
     "wikidiff.report": 7,
     "wikidiff.histories": 8,
     "wikidiff.patrol": 9, "wikidiff.web": 9,
