@@ -2,6 +2,7 @@
 
     !! codes broken-ref duplicate-ref        (once per file: the flag codes its cases check)
     !! case a use whose definition the edit removed
+    !! lang ru                                (optional: the wiki's language, default en)
     !! old
     wikitext…
     !! new
@@ -40,6 +41,7 @@ class Case:
     old: str = ""
     new: str = ""
     expect: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    lang: str = "en"
 
 
 def _value(raw: str) -> Any:
@@ -94,6 +96,9 @@ def read_cases(path: Path) -> list[Case]:
                 part = None
             elif word == "case":
                 current = Case(path.name, rest.strip(), codes)
+                part = None
+            elif word == "lang" and current is not None:
+                current.lang = rest.strip()
                 part = None
             elif word in ("old", "new", "expect"):
                 part = word

@@ -16,9 +16,12 @@ rendered as a wiki without Cite or templates would show it (its wikitext escaped
 whose text is hidden gets `permissiondenied`, an unknown one `nosuchrevid`.
 
 Faults for the next matching requests are queued with `add_fault`: an HTTP status (503, 429, with or without
-Retry-After), a maxlag answer (HTTP 200 with X-Database-Lag and Retry-After headers and the recorded error body), a
-body cut short (Content-Length says more than is sent), or a slow answer. Every request is logged in `requests`
-(method, params, headers), and `max_in_flight` records the most requests ever handled at once.
+Retry-After), a maxlag answer (HTTP 200 with X-Database-Lag and Retry-After headers and the recorded error body;
+retry_after="" leaves the header out), a body cut short (Content-Length says more than is sent), a slow answer,
+and what a broken or hostile server sends: "raw" (any status, body and headers), "mutate" (the real answer passed
+through a function first), "gzip" (a body sent with Content-Encoding: gzip, e.g. a compression bomb), "trickle"
+(headers, then one byte every `delay` seconds, forever) and "redirect" (302 to `location`). Every request is
+logged in `requests` (method, params, headers), and `max_in_flight` records the most requests ever handled at once.
 """
 
 from __future__ import annotations
@@ -51,6 +54,11 @@ class Fault:
     lag: int = 7
     delay: float = 0.0
     when: Callable[[dict[str, str]], bool] | None = None
+    body: bytes = b""
+    content_type: str = "application/json; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    mutate: Callable[[dict], Any] | None = None
+    location: str = ""
 
 
 @dataclass
@@ -66,7 +74,8 @@ class LoggedRequest:
 class MediaWikiStandIn:
     """Start with `with MediaWikiStandIn() as wiki:`; point clients at `wiki.api_url`."""
 
-    def __init__(self, fixtures: Path = FIXTURES, *, content_budget: int = 50) -> None:
+    def __init__(self, fixtures: Path = FIXTURES, *, content_budget: int = 50, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.fixtures = fixtures
         self.pages: list[dict] = []
         for path in sorted((fixtures / "pages").glob("*.json")):
@@ -93,7 +102,7 @@ class MediaWikiStandIn:
         class Handler(_Handler):
             server_side = standin
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer((self.host, 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
@@ -119,7 +128,7 @@ class MediaWikiStandIn:
 
     @property
     def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{API_PATH}"
+        return f"http://{self.host}:{self.port}{API_PATH}"
 
     # test hooks
     def add_fault(self, kind: str, **kwargs: Any) -> None:
@@ -341,11 +350,35 @@ class _Handler(BaseHTTPRequestHandler):
                 body["error"]["lag"] = fault.lag
                 retry = fault.retry_after if fault.retry_after is not None else str(max(int(params.get("maxlag", 0)),
                                                                                         5))
-                self._send_json(body, {"Retry-After": retry, "X-Database-Lag": str(fault.lag)})
+                self._send_json(body, {"X-Database-Lag": str(fault.lag), **({"Retry-After": retry} if retry else {})})
+                return
+            if fault is not None and fault.kind in ("raw", "gzip"):
+                headers = dict(fault.headers)
+                if fault.kind == "gzip":
+                    headers["Content-Encoding"] = "gzip"
+                self._send(fault.status if fault.kind == "raw" else 200, fault.body, fault.content_type, headers)
+                return
+            if fault is not None and fault.kind == "redirect":
+                self._send(302, b"", "text/html", {"Location": fault.location})
+                return
+            if fault is not None and fault.kind == "trickle":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "100000000")
+                self.end_headers()
+                self.wfile.write(b"{")
+                for _ in range(100000):
+                    time.sleep(fault.delay)
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
                 return
             if fault is not None and fault.kind == "slow":
                 time.sleep(fault.delay)
             body = wiki.answer(params)
+            if fault is not None and fault.kind == "mutate" and fault.mutate is not None:
+                body = fault.mutate(body)
+                self._send(200, json.dumps(body).encode("utf-8"), "application/json; charset=utf-8")
+                return
             if fault is not None and fault.kind == "truncate":
                 data = json.dumps(body).encode("utf-8")
                 self.send_response(200)
@@ -357,7 +390,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
             self._send_json(body)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
+        except (BrokenPipeError, ConnectionResetError, OSError):  # the client gave up (a timeout test)
             self.close_connection = True
         finally:
             wiki.done()

@@ -14,7 +14,7 @@ CASES = [c for f in sorted((Path(__file__).parent / "cases").glob("*.txt")) for 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.file}:{c.name}" for c in CASES])
 def test_case(case):
-    result = wikidiff.audit(case.old, case.new)
+    result = wikidiff.audit(case.old, case.new, lang=case.lang)
     actual = [f.to_dict() for f in result.flags if f.code in case.codes]
     unmatched = list(actual)
     for code, fields in case.expect:

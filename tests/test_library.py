@@ -34,7 +34,10 @@ def test_fetch_a_diff_url(wiki, tmp_path):
     pair = wikidiff.fetch(SEED_URL, api_url=wiki.api_url, cache=tmp_path / "c.sqlite")
     assert (pair.old_text, pair.new_text) == (TEXT[900000101], TEXT[900000102])
     assert (pair.old_meta.revid, pair.new_meta.revid, pair.new_meta.site) == (900000101, 900000102, SITE)
-    assert pair.diff_url == f"http://127.0.0.1:{wiki.port}/w/index.php?diff=900000102&oldid=900000101"
+    # the link is to the wiki the URL names, not to the API answering for it
+    assert pair.diff_url == "https://en.wikipedia.org/w/index.php?diff=900000102&oldid=900000101"
+    own = wikidiff.fetch(old=900000101, new=900000102, api_url=wiki.api_url, cache=tmp_path / "c.sqlite")
+    assert own.diff_url == f"http://127.0.0.1:{wiki.port}/w/index.php?diff=900000102&oldid=900000101"
     old_text, new_text, old_meta, new_meta = pair  # unpacks like the old 4-tuple
     assert new_meta == pair.new_meta
     # the same edit by ids, offline from the cache the first call filled: nothing sent
@@ -97,7 +100,7 @@ def test_error_family_and_exit_codes():
     fetch_kinds = (errors.RevisionMissing, errors.RevisionHidden, errors.PageMissing, errors.Throttled,
                    errors.HostUnreachable, errors.BadAnswer)
     assert all(issubclass(k, errors.FetchError) for k in fetch_kinds)
-    assert all(issubclass(k, errors.WikidiffError) for k in (errors.InputError, errors.DumpError))
+    assert issubclass(errors.InputError, errors.WikidiffError) and issubclass(errors.DumpError, errors.InputError)
     assert {k.exit_code for k in (errors.WikidiffError, errors.InputError, errors.DumpError, *fetch_kinds)} == {2}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import wikidiff
 from wikidiff.cli import main
 from wikidiff.model import RevisionMeta
@@ -88,8 +90,8 @@ def test_fix_fetches_the_pointed_article_from_the_wiki(seed_pair, tmp_path, caps
     page = {"pageid": 990001, "ns": 0, "title": SOURCE, "revisions": [{
         "revid": 990101, "parentid": 0, "minor": False, "user": "Editor", "userid": 1,
         "timestamp": "2023-09-18T10:00:00Z", "size": len(SOURCE_TEXT.encode()), "comment": "sources",
-        "sha1": "0" * 40, "slots": {"main": {"contentmodel": "wikitext", "contentformat": "text/x-wiki",
-                                             "content": SOURCE_TEXT}}}]}
+        "sha1": hashlib.sha1(SOURCE_TEXT.encode()).hexdigest(),
+        "slots": {"main": {"contentmodel": "wikitext", "contentformat": "text/x-wiki", "content": SOURCE_TEXT}}}]}
     (fixtures / "pages" / "source-article.json").write_text(json.dumps(page), encoding="utf-8")
     old, new = seed_pair
     (tmp_path / "old.wiki").write_text(old, encoding="utf-8")
@@ -119,7 +121,7 @@ def test_fix_a_diff_url_uses_the_page_history(tmp_path, capsys):
 
     def rev(revid, parent, text, ts):
         return {"revid": revid, "parentid": parent, "minor": False, "user": "Ed", "userid": 1, "timestamp": ts,
-                "size": len(text.encode()), "comment": "edit", "sha1": "0" * 40,
+                "size": len(text.encode()), "comment": "edit", "sha1": hashlib.sha1(text.encode()).hexdigest(),
                 "slots": {"main": {"contentmodel": "wikitext", "contentformat": "text/x-wiki", "content": text}}}
 
     texts = ["Bridge.<ref name=\"age\">{{cite book |title=Old bridges |year=1990}}</ref> Old.<ref name=\"age\"/>",

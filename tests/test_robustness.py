@@ -127,7 +127,8 @@ def test_an_unclosed_template_does_not_swallow_the_page():
     old = "{{Infobox river|image=A.jpg}}\n\nText.\n"
     new = "{{Infobox river|image=A.jpg\n\nText." + CN + "\n"
     result = audit(old, new)
-    assert [(f.code, f.new_offset) for f in result.flags] == [("tag-added", new.index(CN))]
+    # the infobox is plain text now, so its image is no longer shown (as MediaWiki renders it)
+    assert [(f.code, f.new_offset) for f in result.flags] == [("image-removed", None), ("tag-added", new.index(CN))]
 
 
 def test_an_unclosed_comment_hides_the_rest_of_the_page():
@@ -263,7 +264,7 @@ def test_page_blanking():
     assert sorted((c.change, c.old.heading) for c in result.sections) == [
         ("modified", None), ("removed", "History"), ("removed", "Notes")]
     assert [(r.change, r.name) for r in result.references] == [("removed", "a")]
-    assert [f.code for f in result.flags] == ["tag-removed"]  # the lead lost its infobox too, but no image slot
+    assert [f.code for f in result.flags] == ["image-removed", "tag-removed"]  # the lead lost its infobox's image
     assert result.summary["bytes_removed"] == len(PAGE) and result.summary["size_change"] == -len(PAGE)
 
 

@@ -66,6 +66,11 @@ def span_problem(flag: dict, old: str, new: str) -> str | None:
         want = flag["new"] if span["side"] == "new" else flag["old"]
         if norm_file(got) != want:
             return f"image value {got!r} is not {want!r}"
+    elif code in ("image-added", "image-removed"):
+        shown = {norm_file(f"[[File:{x}]]") for x in re.findall(r"\[\[\s*(?:file|image)\s*:([^|\]]+)", got, re.I)}
+        shown = shown or {norm_file(got)}
+        if not set(flag["files"]) <= shown:
+            return f"image value {got!r} does not show {flag['files']!r}"
     elif code == "caption-changed":
         want = flag["new"] if span["side"] == "new" else flag["old"]
         if norm_text(got) != want:
@@ -75,14 +80,14 @@ def span_problem(flag: dict, old: str, new: str) -> str | None:
     return None
 
 
-def _problems(old: str, new: str, flags: list[dict] | None = None) -> list[str]:
-    flags = wikidiff.audit(old, new).to_dict()["flags"] if flags is None else flags
+def _problems(old: str, new: str, flags: list[dict] | None = None, lang: str = "en") -> list[str]:
+    flags = wikidiff.audit(old, new, lang=lang).to_dict()["flags"] if flags is None else flags
     return [f"{f['code']}: {why}" for f in flags if (why := span_problem(f, old, new))]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.file}:{c.name}" for c in CASES])
 def test_case_flags_have_spans(case):
-    assert _problems(case.old, case.new) == []
+    assert _problems(case.old, case.new, lang=case.lang) == []
 
 
 def test_seed_flags_have_spans(seed_pair):
@@ -107,5 +112,5 @@ def test_real_pairs_flags_have_spans(shared_data):
 
 def test_case_spans_cover_every_code():
     """The case files reach every flag code, so the parametrised test above checks a span for each."""
-    codes = {f.code for c in CASES for f in wikidiff.audit(c.old, c.new).flags}
+    codes = {f.code for c in CASES for f in wikidiff.audit(c.old, c.new, lang=c.lang).flags}
     assert codes == set(wikidiff.checks.FLAG_CODES)

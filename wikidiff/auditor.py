@@ -153,7 +153,7 @@ def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
     `verify=True` checks the Cite flags against the wiki's rendering of the revisions (the wiki of `new_meta.site`,
     its revision ids; see wikidiff.verify); a Renderings (wikidiff.fetch.renderings) names the wiki and how to ask.
     """
-    result = audit_documents(Document.from_text(old_text), Document.from_text(new_text),
+    result = audit_documents(Document.from_text(old_text, lang), Document.from_text(new_text, lang),
                              old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue)
     if verify is False:
         return result

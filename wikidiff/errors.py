@@ -2,7 +2,7 @@
 
     WikidiffError (exit 2)
     ├── InputError          the input cannot be read or understood (file, URL, ids, options of a call)
-    ├── DumpError           a dump or exported history cannot be read
+    │   └── DumpError       a dump or exported history cannot be read (a dump is an input, so InputError too)
     └── FetchError          a revision could not be fetched from a wiki
         ├── RevisionMissing     the wiki has no such revision (deleted, or never existed)
         ├── RevisionHidden      the revision exists but its text is hidden (revision-deleted or suppressed)
@@ -35,7 +35,7 @@ class InputError(WikidiffError):
     """The input cannot be read or understood (bad file, bad encoding, bad URL, bad ids, bad option value)."""
 
 
-class DumpError(WikidiffError):
+class DumpError(InputError):
     """A dump or exported history cannot be read (cut short, not XML, not a MediaWiki export)."""
 
     def __init__(self, message: str, *, path: str | None = None, **kw: str | None) -> None:

@@ -58,23 +58,33 @@ def fetch(url: str | None = None, *, site: str | None = None, old: int | str | N
     if client is None:
         client = _open(target.site, target.api_url, api_url, cache, offline, user_agent, timeout, quiet, tuning)
     try:
-        old_rec, new_rec = load_pair(client, target)
+        old_rec, new_rec, notes = load_pair(client, target)
     finally:
         if own:
             client.close()
+    base = index_url(client)
     if old_rec is None:
         creation = RevisionMeta(title=new_rec.meta.title, site=client.site, source="none (page creation)")
-        return Pair("", new_rec.text, creation, new_rec.meta, diff_url(client, None, new_rec.meta.revid))
+        return Pair("", new_rec.text, creation, new_rec.meta, diff_url(base, None, new_rec.meta.revid), notes)
     return Pair(old_rec.text, new_rec.text, old_rec.meta, new_rec.meta,
-                diff_url(client, old_rec.meta.revid, new_rec.meta.revid))
+                diff_url(base, old_rec.meta.revid, new_rec.meta.revid), notes)
 
 
-def diff_url(client: WikiClient, old: int | None, new: int | None) -> str | None:
-    """index.php?diff=NEW&oldid=OLD on the wiki the client fetches from (diff=NEW alone for a creation)."""
+def index_url(client: WikiClient) -> str:
+    """The wiki's index.php as readers reach it: the API's own when the API is the wiki's, else (a mirror or a
+    stand-in answering for a named site) https://SITE/w/index.php."""
+    from .sources.url import api_url_for_site, site_from_api_url
+
+    if site_from_api_url(client.api_url) == client.site:
+        return f"{client.scheme}://{client.host}{client.script_path}index{client.ext}"
+    return api_url_for_site(client.site)[: -len("api.php")] + "index.php"
+
+
+def diff_url(index: str, old: int | None, new: int | None) -> str | None:
+    """index.php?diff=NEW&oldid=OLD (diff=NEW alone for a creation)."""
     if new is None:
         return None
-    base = f"{client.scheme}://{client.host}{client.script_path}index{client.ext}"
-    return f"{base}?diff={new}" + (f"&oldid={old}" if old else "")
+    return f"{index}?diff={new}" + (f"&oldid={old}" if old else "")
 
 
 def rescue_sources(new_meta: RevisionMeta, old_meta: RevisionMeta, *, site: str | None = None,

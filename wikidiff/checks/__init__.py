@@ -19,6 +19,7 @@ Check = Callable[[CheckContext], list[Flag]]
 FLAG_CODES: tuple[str, ...] = (
     "broken-ref", "duplicate-ref", "empty-ref", "ref-error", "unused-ref", "image-caption-swap", "image-changed",
     "caption-changed", "tag-added", "tag-removed", "citation-error", "unsourced-text", "words-to-watch",
+    "image-added", "image-removed",
 )
 
 CHECKS: list[Check] = [check_refs, check_media, check_tags, check_citations, check_unsourced, check_words]

@@ -2,19 +2,25 @@
 
 An image parameter is paired with its caption parameter by rule: `image_map`/`map_image` <-> `map_caption`,
 `logo` <-> `logo_caption`, `image2` <-> `caption2`, `image_X` <-> `X_caption` or `image_X_caption`, and the first
-image of a template with the generic `caption` / `image_caption`. When both change: one `image-caption-swap`;
-when only one does: `image-changed` or `caption-changed`. Files are compared by normalised file name, so
-`[[File:A_b.jpg|300px]]` and `A b.jpg` are the same image.
+image of a template with the generic `caption` / `image_caption`. Other wikis' names (de `Bild`/`Bildbeschreibung`,
+fr `image`/`légende`, ru `изображение`/`подпись` …) come from data/image_params.json, numbered ones by rule.
+When both change: one `image-caption-swap`; when only one does: `image-changed` or `caption-changed`. An image
+parameter line (or a whole template with one) that the edit added is `image-added`, one it removed
+`image-removed`; a second file put into the same value is `image-added` too. Files are compared by normalised file
+name, so `[[File:A_b.jpg|300px]]` and `A b.jpg` are the same image.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import Literal
 
-from ..model import Flag, Section, SectionChange, Span
+from ..model import Flag, Section, Span
 from ..text.braces import find_templates
 from ..text.document import Document
 from ..text.scan import strip_comments
@@ -52,10 +58,39 @@ def norm_text(value: str) -> str:
     return " ".join(strip_comments(value).split())
 
 
-def caption_candidates(param: str) -> list[str]:
-    """Caption parameter names that belong to image parameter `param`, most specific first."""
+def files_in(value: str) -> list[str]:
+    """Every file a parameter value shows, normalised, in order: its `[[File:…]]` links, else the bare name."""
+    value = strip_comments(value)
+    links = _FILE_LINK.findall(value)
+    if links:
+        return list(dict.fromkeys(norm_file(f"[[File:{x}]]") for x in links))
+    one = norm_file(value)
+    return [one] if one else []
+
+
+@lru_cache(maxsize=64)
+def wiki_image_params(lang: str) -> dict[str, tuple[str, ...]]:
+    """The wiki's image parameters (normalised) -> their caption parameters, from data/image_params.json."""
+    data = json.loads(resources.files("wikidiff.data").joinpath("image_params.json").read_text("utf-8"))
+    entry = data["wikis"].get(lang, {})
+    return {norm_param(k): tuple(norm_param(c) for c in v) for k, v in entry.items()}
+
+
+def _split_number(param: str) -> tuple[str, str]:
     m = re.fullmatch(r"(.*?)(\d*)", param, re.DOTALL)
-    stem, num = (m.group(1), m.group(2)) if m else (param, "")
+    return (m.group(1), m.group(2)) if m else (param, "")
+
+
+def is_image_param(param: str, lang: str = "en") -> bool:
+    return bool(_IMAGE_NAME.match(param)) or _split_number(param)[0] in wiki_image_params(lang)
+
+
+def caption_candidates(param: str, lang: str = "en") -> list[str]:
+    """Caption parameter names that belong to image parameter `param`, most specific first."""
+    stem, num = _split_number(param)
+    local = wiki_image_params(lang).get(stem)
+    if local is not None:
+        return [f"{c}{num}" for c in local] + ([f"{c}_{num}" for c in local] if num else [])
     out = [f"{param}_caption", f"{stem}_caption{num}"]
     if stem.startswith("image_"):
         out.append(f"{stem[6:]}_caption{num}")
@@ -75,13 +110,13 @@ class ImageSlot:
     caption: str | None
 
 
-def image_slots(params: dict[str, str], template: str) -> list[ImageSlot]:
+def image_slots(params: dict[str, str], template: str, lang: str = "en") -> list[ImageSlot]:
     """The image parameters of one template's (normalised name -> value) parameters, with their captions."""
     slots = []
     used: set[str] = set()
-    images = [p for p in params if _IMAGE_NAME.match(p)]
+    images = [p for p in params if is_image_param(p, lang)]
     for i, p in enumerate(images):
-        cap = next((c for c in caption_candidates(p) if c in params), None)
+        cap = next((c for c in caption_candidates(p, lang) if c in params), None)
         if cap is None and i == 0 and not re.search(r"\d$", p):
             cap = next((c for c in ("image_caption", "caption") if c in params and c not in used), None)
         if cap:
@@ -106,13 +141,13 @@ class Found:
         return span[0] if span else None
 
 
-def _templates_with_images(doc: Document, section: Section) -> dict[str, list[Found]]:
+def _templates_with_images(doc: Document, section: Section, lang: str = "en") -> dict[str, list[Found]]:
     """Template name -> calls with an image parameter, in order, found with the lexical brace reader (no full
     parse; immune to unbalanced '' and deep nesting)."""
     out: dict[str, list[Found]] = defaultdict(list)
     for call in find_templates(doc.scan, _ANY_TEMPLATE, section.start, section.end):
         params = {norm_param(k): v for k, v in call.args.items() if not k.isdigit()}
-        if any(_IMAGE_NAME.match(p) for p in params):  # from the parsed names: no search through nested text
+        if any(is_image_param(p, lang) for p in params):  # from the parsed names: no search through nested text
             spans = {norm_param(k): _trim(doc.text, *span) for k, span in call.arg_spans.items()}
             out[normalize_title(call.name)].append(Found(doc.text[call.start:call.end], params, spans))
     return out
@@ -127,22 +162,62 @@ def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _same_image(a: str, b: str) -> bool:
-    return norm_file(a) == norm_file(b)
-
-
 def check_media(ctx: CheckContext) -> list[Flag]:
     flags: list[Flag] = []
+    lang = ctx.lang
     for change in ctx.changed_pairs:
-        if change.old is None or change.new is None:
-            continue
-        old_t = _templates_with_images(ctx.old, change.old)
-        new_t = _templates_with_images(ctx.new, change.new)
-        for name, new_list in new_t.items():
-            for old, new in zip(old_t.get(name, []), new_list, strict=False):
+        old_t = _templates_with_images(ctx.old, change.old, lang) if change.old is not None else {}
+        new_t = _templates_with_images(ctx.new, change.new, lang) if change.new is not None else {}
+        section = (change.new or change.old).label
+        for name in dict.fromkeys([*new_t, *old_t]):
+            olds, news = old_t.get(name, []), new_t.get(name, [])
+            for old, new in zip(olds, news, strict=False):
                 if old.raw != new.raw:  # an unchanged template cannot have changed its image
-                    flags.extend(_compare(name, old, new, change))
-    return flags
+                    flags.extend(_compare(name, old, new, section, lang))
+            if change.old is None or change.new is None or len(olds) != len(news):
+                # a template with images that only one side has (the section added or removed, or one more call)
+                for call in news[len(olds):]:
+                    flags.extend(_whole(name, call, section, lang, "image-added"))
+                for call in olds[len(news):]:
+                    flags.extend(_whole(name, call, section, lang, "image-removed"))
+    return _drop_renamed(flags)
+
+
+def _drop_renamed(flags: list[Flag]) -> list[Flag]:
+    """A file removed from one template and added to another in the same section stayed where it was: the
+    template (or its parameter) was renamed, e.g. {{Taxobox image}} folded into {{Taxobox}}."""
+    added = [f for f in flags if f.code == "image-added" and not f.fields.get("kept")]
+    gone: set[int] = set()
+    for f in flags:
+        if f.code != "image-removed":
+            continue
+        twin = next((a for a in added if id(a) not in gone and a.section == f.section
+                     and a.fields["files"] == f.fields["files"]), None)
+        if twin is not None:
+            gone.update((id(f), id(twin)))
+    return [f for f in flags if id(f) not in gone]
+
+
+def _whole(name: str, call: Found, section: str | None, lang: str, code: str) -> list[Flag]:
+    """image-added / image-removed for each filled image slot of a template only one side has."""
+    side: Literal["old", "new"] = "new" if code == "image-added" else "old"
+    return [_presence(code, name, slot, files_in(slot.value), [], call, side, section)
+            for slot in image_slots(call.params, name, lang) if files_in(slot.value)]
+
+
+def _presence(code: str, name: str, slot: ImageSlot, files: list[str], kept: list[str], call: Found,
+              side: Literal["old", "new"], section: str | None) -> Flag:
+    added = code == "image-added"
+    shown = ", ".join(files)
+    what = (f"a second file added to |{slot.param}= ({shown}, besides {', '.join(kept)})" if kept
+            else f"|{slot.param}= {'added' if added else 'removed'} ({shown})")
+    value = call.spans.get(slot.param)
+    return Flag(
+        code, "warning", f"{name}: {what}", section,
+        {"template": name, "param": slot.param, ("new" if added else "old"): files[0] if len(files) == 1 else shown,
+         "files": files, "kept": kept or None, "caption_param": slot.caption_param,
+         "caption": norm_text(slot.caption or "") or None},
+        **{f"{side}_offset": call.offset(slot.param)}, span=Span(side, *value) if value else None)
 
 
 def _value_span(param: str | None, old_call: Found, new_call: Found) -> Span | None:
@@ -156,19 +231,31 @@ def _value_span(param: str | None, old_call: Found, new_call: Found) -> Span | N
     return Span("new", span[0], span[0]) if span else None
 
 
-def _compare(name: str, old_call: Found, new_call: Found, change: SectionChange) -> list[Flag]:
-    old_slots = {s.param: s for s in image_slots(old_call.params, name)}
+def _compare(name: str, old_call: Found, new_call: Found, section: str | None, lang: str) -> list[Flag]:
+    old_slots = {s.param: s for s in image_slots(old_call.params, name, lang)}
+    new_slots = {s.param: s for s in image_slots(new_call.params, name, lang)}
     flags = []
-    section = change.new.label if change.new else None
-    for slot in image_slots(new_call.params, name):
+    for param, gone in old_slots.items():  # image lines the edit removed
+        if param not in new_slots and files_in(gone.value):
+            flags.append(_presence("image-removed", name, gone, files_in(gone.value), [], old_call, "old", section))
+    for slot in new_slots.values():
         old = old_slots.get(slot.param)
-        old_value = old.value if old else ""
-        image_changed = not _same_image(old_value, slot.value)
-        old_cap = old.caption if old and old.caption_param == slot.caption_param else None
+        if old is None:  # an image line the edit added
+            if files_in(slot.value):
+                flags.append(_presence("image-added", name, slot, files_in(slot.value), [], new_call, "new",
+                                       section))
+            continue
+        old_files, new_files = files_in(old.value), files_in(slot.value)
+        image_changed = old_files[:1] != new_files[:1]
+        extra = [f for f in new_files if f not in old_files]
+        if not image_changed and extra:
+            flags.append(_presence("image-added", name, slot, extra, [f for f in new_files if f not in extra],
+                                   new_call, "new", section))
+        old_cap = old.caption if old.caption_param == slot.caption_param else None
         caption_changed = slot.caption_param is not None and norm_text(old_cap or "") != norm_text(slot.caption or "")
         if not (image_changed or caption_changed):
             continue
-        o_img, n_img = norm_file(old_value) or None, norm_file(slot.value) or None
+        o_img, n_img = (old_files[:1] or [None])[0], (new_files[:1] or [None])[0]
         o_cap, n_cap = norm_text(old_cap or "") or None, norm_text(slot.caption or "") or None
         base = {"template": name, "param": slot.param}
         where = slot.param if image_changed else slot.caption_param

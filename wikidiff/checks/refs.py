@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..cite.outside import defined_outside
 from ..model import Flag, Ref, Span
 from .base import CheckContext
 
@@ -54,12 +55,18 @@ def check_refs(ctx: CheckContext) -> list[Flag]:
         first = invocations[0]
         why = ("this edit removed its definition" if caused and old_defs
                else "this edit added the use" if caused else "already broken before this edit")
+        outside = None if old_defs and caused else defined_outside(ctx.new, invocations)
         msg = f'named reference "{name}"{_group_label(group)} is invoked but never defined: {why}'
+        if outside:
+            msg = (f'named reference "{name}"{_group_label(group)} is not defined in the wikitext; a template '
+                   f"probably defines it ({outside})")
         flags.append(Flag(
-            "broken-ref", "error" if caused else "warning", msg, ctx.new_section(first.start),
+            "broken-ref", "info" if outside else "error" if caused else "warning", msg,
+            ctx.new_section(first.start),
             {"name": name, "group": group or None, "uses": len(invocations), "caused_by_edit": caused,
              "suggestion": suggestion,
-             "suggestion_source": "old revision" if suggestion else None},
+             "suggestion_source": "old revision" if suggestion else None,
+             "template_defined": bool(outside), "reason": outside},
             new_offset=first.start, span=_span(first),
         ))
     for key, defs in new.duplicates.items():

@@ -6,7 +6,11 @@ Sources of refs:
   (in the list's group, whatever their own group attribute says) unless they sit inside another ref's content;
 - `{{r|a|b}}`: invocations of a and b; `{{efn|name=x|text}}` / `{{refn|…}}`: a definition (or, without text, an
   invocation) in the template's group; `{{#tag:ref|text|name=x|group=g}}`: a definition.
+- per wiki (data/ref_templates.json), templates whose `name=` parameter names the ref they emit (ruwiki's
+  `{{sfn|…|name=x}}`): a definition of x.
 Refs that other templates make (`{{sfn}}` and its kin) cannot be seen in wikitext; they are counted, not analysed.
+Attribute values passed through templates (`{{reflist|group="note"}}`, `{{efn|name="a"}}`) reach `{{#tag:}}`, which
+drops one pair of enclosing quotes.
 
 Besides the refs, the index lists what Cite's parser hooks would be called with, in the order it would call them
 (`CiteCall`s and `RefList`s: `<references>`, `{{reflist}}`, `{{#tag:references}}`), with each tag's own validation
@@ -15,9 +19,13 @@ already done; checks/refs.py replays that order to find the page-wide errors.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
 
 from ..model import Ref
 from ..text.braces import TemplateCall, find_templates
@@ -103,6 +111,27 @@ class RefIndex:
     has_references_list: bool = False
     calls: list[CiteCall] = field(default_factory=list)  # in Cite's processing order
     lists: list[RefList] = field(default_factory=list)  # in document order
+
+
+@lru_cache(maxsize=1)
+def _ref_template_data() -> dict[str, Any]:
+    return json.loads(resources.files("wikidiff.data").joinpath("ref_templates.json").read_text("utf-8"))["wikis"]
+
+
+def ref_templates(lang: str) -> dict[str, Any]:
+    """The wiki's entry of data/ref_templates.json (`name_param`, `defines_refs`), with template names as keys
+    normalised by canonical_key; empty for a wiki the table does not list."""
+    entry = _ref_template_data().get(lang, {})
+    return {
+        "name_param": {canonical_key(k): v for k, v in entry.get("name_param", {}).items()},
+        "defines_refs": {canonical_key(k) for k in entry.get("defines_refs", ())},
+    }
+
+
+@lru_cache(maxsize=64)
+def _wiki_res(lang: str) -> tuple[dict[str, str], re.Pattern[str] | None]:
+    named = ref_templates(lang)["name_param"]
+    return named, (_names_re(named) if named else None)
 
 
 def is_numeric_name(name: str | None) -> bool:
@@ -194,8 +223,9 @@ def _list_group_at(lists: list[tuple[int, int, str]], bodies: list[tuple[int, in
     return group
 
 
-def index_refs(scan: Scan) -> RefIndex:
-    """All refs of a scanned revision in document order, and Cite's view of them."""
+def index_refs(scan: Scan, lang: str = "en") -> RefIndex:
+    """All refs of a scanned revision in document order, and Cite's view of them (`lang`: the wiki, for its own
+    ref-making templates)."""
     text = scan.text
     pairs: list[tuple[Ref, CiteCall]] = []
     list_spans: list[tuple[int, int, str]] = []  # where refs are list-defined, with the list's group
@@ -211,7 +241,7 @@ def index_refs(scan: Scan) -> RefIndex:
         default = LIST_TEMPLATES.get(canonical_key(call.name))
         if default is None:  # {{refbegin}} only formats a bibliography
             continue
-        group = call.args.get("group", default) or default
+        group = _tag_value(call.args.get("group", "")) or default
         lists.append(RefList(group, call.start, call.end))
         if "refs" in call.arg_spans:
             a, b = call.arg_spans["refs"]
@@ -244,7 +274,16 @@ def index_refs(scan: Scan) -> RefIndex:
             pairs.append(pair)
     for call in tag_calls:
         pairs.append(_ref_from_tag_function(text, call, list_group(call.start)))
-    unanalysed: Counter = Counter(canonical_key(c.name) for c in find_templates(scan, _OPAQUE_RE))
+    named_params, named_re = _wiki_res(lang)
+    made: set[int] = set()
+    if named_re is not None:
+        for call in find_templates(scan, named_re):
+            pair = _ref_from_named_template(text, call, named_params, list_group(call.start))
+            if pair is not None:
+                pairs.append(pair)
+                made.add(call.start)
+    unanalysed: Counter = Counter(canonical_key(c.name) for c in find_templates(scan, _OPAQUE_RE)
+                                  if c.start not in made)
     pairs.sort(key=lambda p: p[0].start)
     calls = sorted((c for _, c in pairs), key=lambda c: c.order)  # nested refs of a {{#tag:ref}} come first
     return RefIndex([r for r, _ in pairs], unanalysed, has_list, calls, lists)
@@ -264,12 +303,25 @@ def _template_ref(kind, name: str | None, group: str, content: str | None, call:
     return ref, CiteCall(ref, key_name, follow if not fatal else None, fatal, call.end)
 
 
+def _ref_from_named_template(text: str, call: TemplateCall, params: dict[str, str], list_group: str | None
+                             ) -> tuple[Ref, CiteCall] | None:
+    """A wiki's footnote template given a ref name (`{{sfn|Author|2007|name=x}}` on ruwiki): a definition of x whose
+    content is the call's other arguments (the same arguments make the same footnote)."""
+    tname = canonical_key(call.name)
+    name = _tag_value(call.args.get(params[tname], ""))
+    if not name:
+        return None
+    content = "|".join(f"{k}={' '.join(v.split())}" for k, v in call.args.items() if k != params[tname])
+    return _template_ref("definition", name, "", content or tname, call, text[call.start:call.end],
+                         f"template:{tname}", list_group)
+
+
 def _refs_from_r(call: TemplateCall, list_group: str | None) -> list[tuple[Ref, CiteCall]]:
-    group = call.args.get("group", call.args.get("g", "")).strip()
+    group = _tag_value(call.args.get("group", call.args.get("g", "")))
     out = []
     i = 1
     while str(i) in call.args:
-        name = call.args[str(i)].strip()
+        name = _tag_value(call.args[str(i)])
         if name:
             out.append(_template_ref("invocation", name, group, None, call, "{{" + call.name + "|" + name + "}}",
                                      "template:r", list_group, absent=True))
@@ -280,8 +332,8 @@ def _refs_from_r(call: TemplateCall, list_group: str | None) -> list[tuple[Ref, 
 def _ref_from_note_template(text: str, call: TemplateCall, list_group: str | None
                             ) -> tuple[Ref, CiteCall] | None:
     tname = canonical_key(call.name)
-    group = call.args.get("group", EFN_GROUPS.get(tname, "")).strip()
-    name = (call.args.get("name") or "").strip() or None
+    group = _tag_value(call.args.get("group", EFN_GROUPS.get(tname, "")))
+    name = _tag_value(call.args.get("name") or "") or None
     body = call.args.get("1", call.args.get("text", ""))
     raw = text[call.start:call.end]
     if body.strip():

@@ -125,7 +125,7 @@ class PageRun:
             self.page["title"] = meta.title  # as the wiki spells it (the API normalises a title asked for)
         doc = None
         if text is not None:
-            doc = Document.from_text(text)
+            doc = Document.from_text(text, self.opt.lang)
             self.parses += 1
         prev = self.rows[-1] if self.rows else None
         sha1 = sha1_hex(meta.sha1) or (text_sha1(text) if text is not None else None)

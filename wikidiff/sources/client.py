@@ -7,7 +7,10 @@ becomes a typed FetchError (see wikidiff.errors). `open_client` is the one facto
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -27,11 +30,22 @@ from ..errors import (
     RevisionHidden,
     RevisionMissing,
     Throttled,
+    WikidiffError,
 )
 from ..model import RevisionMeta
 from . import resolve
 from .cache import RevisionCache, StoredRevision
-from .http import PoliteSession, build_user_agent, has_contact
+from .http import (
+    MAX_ANSWER_BYTES,
+    AnswerTooLarge,
+    DeadlineExceeded,
+    ForeignRedirect,
+    GaveUp,
+    NameNotResolved,
+    PoliteSession,
+    build_user_agent,
+    has_contact,
+)
 from .resolve import DEFAULT_SITE, REVISION_PROPS
 from .url import api_url_for_site, normalize_site, parse_api_url, site_from_api_url
 
@@ -39,6 +53,8 @@ from .url import api_url_for_site, normalize_site, parse_api_url, site_from_api_
 CONTENT_BATCH = 50
 #: revision ids listed per request when walking a history (the API's limit without content)
 IDS_BATCH = 500
+#: the largest revision text accepted: twice MediaWiki's $wgMaxArticleSize default (2 MiB)
+MAX_REVISION_BYTES = 4 * 1024 * 1024
 
 Revision = tuple["str | None", RevisionMeta]
 
@@ -54,7 +70,9 @@ class WikiClient:
     def __init__(self, site_or_api_url: str, *, site: str | None = None, user_agent: str | None = None,
                  cache: RevisionCache | None = None, offline: bool = False, quiet: bool = False,
                  timeout: float = 30.0, max_retries: int = 5, retry_timeout: float = 2.0, max_wait: float = 120.0,
-                 maxlag: int = 5, stderr: TextIO | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+                 maxlag: int = 5, stderr: TextIO | None = None, sleep: Callable[[float], None] = time.sleep,
+                 deadline: float | None = None, max_answer_bytes: int = MAX_ANSWER_BYTES,
+                 max_total_wait: float = 300.0, max_continuations: int = 2000) -> None:
         target = site_or_api_url.strip()
         if "://" in target:
             self.api_url = target
@@ -71,8 +89,11 @@ class WikiClient:
         self.maxlag = maxlag
         self._stderr = stderr
         self.user_agent = build_user_agent(user_agent)
+        self.max_continuations = max_continuations
         self.session = PoliteSession(self.user_agent, max_retries=max_retries, retry_timeout=retry_timeout,
-                                     max_wait=max_wait, notify=self.say, sleep=sleep)
+                                     max_wait=max_wait, notify=self.say, sleep=sleep,
+                                     deadline=deadline if deadline is not None else 4 * timeout,
+                                     max_bytes=max_answer_bytes, max_total_wait=max_total_wait)
         self._mw: mwclient.Site | None = None
         self.owns_cache = False  # open_client sets it: close() then closes the cache too
         if offline and cache is None:
@@ -82,7 +103,8 @@ class WikiClient:
     def say(self, message: str) -> None:
         """Progress on stderr (silenced by quiet)."""
         if not self.quiet:
-            print(f"wikidiff: {self.site}: {message}", file=self._stderr or sys.stderr, flush=True)
+            via = "" if self.host == self.site else f" (via {self.host})"
+            print(f"wikidiff: {self.site}{via}: {message}", file=self._stderr or sys.stderr, flush=True)
 
     @property
     def requests_sent(self) -> int:
@@ -109,51 +131,90 @@ class WikiClient:
         return self._mw
 
     def _call(self, **params: Any) -> dict:
-        """One action=query request (formatversion 2, maxlag) with every failure turned into a FetchError."""
-        return self.api("query", **params)
+        """One action=query request (formatversion 2, maxlag), its answer checked for shape; every failure
+        becomes a typed FetchError."""
+        return self.api("query", continue_="", **params)
 
-    def api(self, action: str, **params: Any) -> dict:
-        """One API request of `action` (formatversion 2, maxlag) with every failure turned into a FetchError."""
+    def api(self, action: str, *, continue_: str | None = None, **params: Any) -> dict:
+        """One API request of `action` (formatversion 2, maxlag), its answer checked for shape; every failure
+        becomes a typed FetchError."""
         if self.offline:
             raise FetchError(f"offline: {self.site} cannot be asked (internal error: a request was attempted)",
                              **self._where)
         params = {"formatversion": "2", "maxlag": str(self.maxlag), **params}
+        if continue_ is not None:
+            params = {"continue": continue_, **params}
         s = self.session
-        tries = s.max_retries + 1
         try:
-            return self._mwsite().get(action, **params)
-        except mwclient.errors.APIError as exc:
-            raise self._api_error(exc) from exc
-        except mwclient.errors.MaximumRetriesExceeded as exc:  # a maxlag answer that was not retried further
-            raise Throttled(self._gave_up(tries), retry_after=s.last_retry_after, **self._where) from exc
-        except mwclient.errors.InvalidResponse as exc:
+            result = self._mwsite().raw_api(action, "GET", **params)
+        except WikidiffError:
+            raise
+        except mwclient.errors.MaximumRetriesExceeded as exc:  # not expected: PoliteSession does the retries
+            raise Throttled(self._gave_up(s.tries), retry_after=s.last_retry_after, **self._where) from exc
+        except (mwclient.errors.InvalidResponse, mwclient.errors.APIDisabledError) as exc:
             raise BadAnswer(f"{self.api_url} did not answer with JSON: is it a MediaWiki api.php?",
                             **self._where) from exc
+        except GaveUp as exc:
+            raise Throttled(self._gave_up(s.tries), retry_after=s.last_retry_after, **self._where) from exc
+        except NameNotResolved as exc:
+            raise HostUnreachable(f"host {self.hostname} not found: its name does not resolve ({self.api_url})",
+                                  **self._where) from exc
+        except ForeignRedirect as exc:
+            raise BadAnswer(f"{exc} (asked: {self.api_url}); redirects to another host are not followed",
+                            **self._where) from exc
+        except AnswerTooLarge as exc:
+            raise BadAnswer(f"{self.api_url}: {exc}; refused", **self._where) from exc
         except requests.HTTPError as exc:
             status = exc.response.status_code if exc.response is not None else "?"
-            if isinstance(status, int) and (status == 429 or status >= 500):
-                raise Throttled(self._gave_up(tries), retry_after=s.last_retry_after, **self._where) from exc
             raise BadAnswer(f"{self.api_url} answered HTTP {status}: is it a MediaWiki api.php?", **self._where) \
                 from exc
+        except DeadlineExceeded as exc:
+            raise HostUnreachable(f"no complete answer from {self.api_url} within {s.deadline:g} s ({s.tries} "
+                                  f"tries)", **self._where) from exc
         except requests.Timeout as exc:
-            raise HostUnreachable(f"no answer from {self.api_url} within {self.timeout:g} s ({tries} tries)",
+            raise HostUnreachable(f"no answer from {self.api_url} within {self.timeout:g} s ({s.tries} tries)",
                                   **self._where) from exc
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
-            raise BadAnswer(f"the answers from {self.api_url} were cut short ({tries} tries)", **self._where) from exc
-        except requests.ConnectionError as exc:
-            raise HostUnreachable(f"cannot reach {self.api_url} ({tries} tries): {_root_cause(exc)}", **self._where) \
+            raise BadAnswer(f"the answers from {self.api_url} were cut short ({s.tries} tries)", **self._where) \
                 from exc
+        except requests.ConnectionError as exc:
+            raise HostUnreachable(f"cannot reach {self.api_url} ({s.tries} tries): {_root_cause(exc)}",
+                                  **self._where) from exc
         except requests.RequestException as exc:
-            raise FetchError(f"request to {self.api_url} failed: {exc}", **self._where) from exc
+            raise FetchError(f"request to {self.api_url} failed: {_root_cause(exc)}", **self._where) from exc
+        return self._checked(result)
+
+    def _checked(self, result: Any) -> dict:
+        """The answer, if it has the shape of a formatversion=2 query answer; else BadAnswer (or the API error)."""
+        if not isinstance(result, dict):
+            raise BadAnswer(f"{self.api_url} answered JSON that is not an object ({type(result).__name__})",
+                            **self._where)
+        if "error" in result:
+            raise self._api_error(result["error"])
+        query = result.get("query", {})
+        if not isinstance(query, dict):
+            raise BadAnswer(f"{self.api_url} answered a 'query' that is not an object", **self._where)
+        if not isinstance(query.get("pages", []), list):
+            raise BadAnswer(f"{self.api_url} answered 'pages' that is not a list (not formatversion=2)",
+                            **self._where)
+        if not all(isinstance(p, dict) for p in query.get("pages", [])):
+            raise BadAnswer(f"{self.api_url} answered pages that are not objects", **self._where)
+        if not isinstance(result.get("continue", {}), dict):
+            raise BadAnswer(f"{self.api_url} answered a 'continue' that is not an object", **self._where)
+        return result
 
     @property
     def _where(self) -> dict[str, Any]:
         """The fields every FetchError of this client carries."""
         return {"site": self.site, "host": self.host}
 
-    def _api_error(self, exc: mwclient.errors.APIError) -> FetchError:
-        """The typed error for an API error code."""
-        code, info = exc.code, exc.info
+    def _api_error(self, error: Any) -> FetchError:
+        """The typed error for an API `error` member (an object with code and info, or whatever a server sent)."""
+        if isinstance(error, dict):
+            code = _one_line(error.get("code")) or "an error"
+            info = _one_line(error.get("info") or error.get("*")) or "(no explanation given)"
+        else:
+            code, info = "an error", _one_line(error) or "(no explanation given)"
         message = f"{self.api_url} answered {code}: {info}"
         if code in ("maxlag", "ratelimited", "readonly", "internal_api_error_DBConnectionError"):
             return Throttled(message, **self._where)
@@ -165,6 +226,11 @@ class WikiClient:
             return PageMissing(message, **self._where)
         return BadAnswer(message, **self._where)
 
+    @property
+    def hostname(self) -> str:
+        """The host contacted, without the port."""
+        return self.host.rsplit(":", 1)[0] if self.host.count(":") == 1 else self.host
+
     def _gave_up(self, tries: int) -> str:
         s = self.session
         reason = s.last_failure or "failed"
@@ -174,7 +240,8 @@ class WikiClient:
         return f"{self.api_url}: {reason} after {tries} tries; try again later"
 
     def _query_all(self, **params: Any) -> Iterator[dict]:
-        """Every batch of a query, following `continue` until the API says it is complete."""
+        """Every batch of a query, following `continue` until the API says it is complete (at most
+        `max_continuations` times: a server that keeps sending new values is not asked forever)."""
         cont: dict[str, Any] = {}
         seen: set[tuple] = set()
         while True:
@@ -182,11 +249,14 @@ class WikiClient:
             yield result
             if "continue" not in result:
                 return
-            cont = dict(result["continue"])
+            cont = {str(k): _one_line(v) for k, v in result["continue"].items()}
             key = tuple(sorted(cont.items()))
             if key in seen:
                 raise BadAnswer(f"{self.api_url} repeated the same continuation {cont}; stopping", **self._where)
             seen.add(key)
+            if len(seen) > self.max_continuations:
+                raise BadAnswer(f"{self.api_url} asked to continue more than {self.max_continuations} times; "
+                                f"stopping", **self._where)
 
     # revisions by id
     def records(self, revids: Iterable[int]) -> list[StoredRevision]:
@@ -233,9 +303,13 @@ class WikiClient:
             for result in self._query_all(prop="revisions", revids="|".join(map(str, chunk)),
                                           rvprop=REVISION_PROPS, rvslots="main"):
                 query = result.get("query", {})
-                bad.update(int(k) for k in _badrevids(query))
+                try:
+                    bad.update(_badrevids(query))
+                except ValueError:
+                    raise BadAnswer(f"{self.api_url} answered 'badrevids' in a shape it does not have",
+                                    **self._where) from None
                 for page in query.get("pages", []):
-                    for rev in page.get("revisions", []):
+                    for rev in self._revs(page):
                         rec = self._stored(page, rev)
                         if isinstance(rec, RevisionMeta):
                             hidden[rec.revid] = rec  # type: ignore[index]
@@ -252,23 +326,70 @@ class WikiClient:
         return found, hidden, bad
 
     def _stored(self, page: dict, rev: dict) -> StoredRevision | RevisionMeta:
-        """A StoredRevision from one formatversion=2 revision; its RevisionMeta alone when the text is hidden."""
-        slot = (rev.get("slots") or {}).get("main") or {}
+        """A StoredRevision from one formatversion=2 revision; its RevisionMeta alone when the text is hidden.
+
+        Every field is checked for its type; the text is checked against the SHA-1 the API gives and against
+        MediaWiki's largest page size; a text with unpaired surrogates (not Unicode) is refused."""
+        revid = self._field(rev, "revid", int, required=True)
+        slots = self._field(rev, "slots", dict) or {}
+        slot = slots.get("main") or {}
+        if not isinstance(slot, dict):
+            raise BadAnswer(f"{self.api_url} sent revision {revid} with a main slot that is not an object",
+                            revid=revid, **self._where)
         text = slot.get("content", rev.get("content"))
         meta = RevisionMeta(
-            revid=rev.get("revid"), parentid=rev.get("parentid"), title=page.get("title"),
-            timestamp=rev.get("timestamp"), user=rev.get("user"), comment=rev.get("comment"), size=rev.get("size"),
-            sha1=rev.get("sha1") or None, site=self.site, source="api")
+            revid=revid, parentid=self._field(rev, "parentid", int), title=self._field(page, "title", str),
+            timestamp=self._field(rev, "timestamp", str), user=self._field(rev, "user", str),
+            comment=self._field(rev, "comment", str), size=self._field(rev, "size", int),
+            sha1=self._field(rev, "sha1", str) or None, site=self.site, source="api")
         if text is None or slot.get("texthidden") or rev.get("texthidden"):
             if slot.get("texthidden") or rev.get("texthidden") or rev.get("sha1hidden"):
                 return RevisionMeta(**{**meta.to_dict(), "source": "suppressed" if rev.get("suppressed")
                                        else "hidden"})
             raise BadAnswer(f"{self.api_url} sent revision {meta.revid} without its text", revid=meta.revid,
                             **self._where)
+        if not isinstance(text, str):
+            raise BadAnswer(f"{self.api_url} sent revision {revid} with content that is not text "
+                            f"({type(text).__name__})", revid=revid, **self._where)
         model = slot.get("contentmodel", rev.get("contentmodel", "wikitext"))
         if model != "wikitext":
-            raise InputError(f"revision {meta.revid} of \"{meta.title}\" holds {model} content, not wikitext")
-        return StoredRevision(text=text, meta=meta, pageid=page.get("pageid"))
+            raise InputError(f"revision {meta.revid} of \"{meta.title}\" holds {_one_line(model, 40)} content, "
+                             f"not wikitext")
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise BadAnswer(f"{self.api_url} sent revision {revid} with text that is not Unicode (an unpaired "
+                            f"surrogate at character {exc.start})", revid=revid, **self._where) from None
+        if len(data) > MAX_REVISION_BYTES:
+            raise BadAnswer(f"{self.api_url} sent revision {revid} with {len(data) // 1024 // 1024} MiB of text, "
+                            f"more than a wiki page can hold ({MAX_REVISION_BYTES // 1024 // 1024} MiB); refused",
+                            revid=revid, **self._where)
+        expected = slot.get("sha1") if isinstance(slot.get("sha1"), str) else meta.sha1
+        if expected and re.fullmatch(r"[0-9a-f]{40}", expected) and hashlib.sha1(data).hexdigest() != expected:
+            raise BadAnswer(f"{self.api_url} sent revision {revid} with text that does not match its SHA-1 (the "
+                            f"server sent other text); not used and not cached", revid=revid, **self._where)
+        pageid = self._field(page, "pageid", int)
+        return StoredRevision(text=text, meta=meta, pageid=pageid)
+
+    def _field(self, obj: dict, key: str, kind: type, *, required: bool = False) -> Any:
+        """obj[key] if it has the type a MediaWiki API gives it (None when absent); else BadAnswer."""
+        value = obj.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and not 0 <= value < 2 ** 63):
+            wanted = {int: "a number", str: "text"}.get(kind, "an object")
+            raise BadAnswer(f"{self.api_url} sent a revision whose '{key}' is {_one_line(value, 40) or 'missing'} "
+                            f"({type(value).__name__}), not {wanted}", **self._where)
+        return value
+
+    def _revs(self, page: dict) -> list[dict]:
+        """The revisions of a page in an answer, each an object with a numeric revid."""
+        revs = page.get("revisions", [])
+        if not isinstance(revs, list) or not all(isinstance(r, dict) for r in revs):
+            raise BadAnswer(f"{self.api_url} answered 'revisions' that are not a list of objects", **self._where)
+        for r in revs:
+            self._field(r, "revid", int, required=True)
+        return revs
 
     # resolving prev / next / cur / latest (wikidiff.sources.resolve)
     def resolve(self, oldid: int | None = None, diff: int | str | None = None, *, title: str | None = None,
@@ -324,7 +445,7 @@ class WikiClient:
         self.say(f"fetching the current text of \"{title}\"")
         result = self._call(prop="revisions", rvprop=REVISION_PROPS, rvslots="main", titles=title, redirects="1")
         pages = result.get("query", {}).get("pages", [])
-        if not pages or pages[0].get("missing") or pages[0].get("invalid") or not pages[0].get("revisions"):
+        if not pages or pages[0].get("missing") or pages[0].get("invalid") or not self._revs(pages[0]):
             return None
         try:
             rec = self._stored(pages[0], pages[0]["revisions"][0])
@@ -347,7 +468,7 @@ class WikiClient:
         if page.get("missing"):
             shown = f"page \"{page['title']}\"" if page.get("title") else f"page id {page.get('pageid')}"
             raise PageMissing(f"{shown} does not exist on {self.site}", title=page.get("title"), **self._where)
-        if not page.get("revisions"):
+        if not self._revs(page):
             raise BadAnswer(f"{self.api_url} returned no revision of {name}", **self._where)
         return page
 
@@ -388,7 +509,7 @@ class WikiClient:
 
     def _one_page_or_empty(self, result: dict, title: str) -> dict | None:
         pages = result.get("query", {}).get("pages", [])
-        if pages and not pages[0].get("missing") and not pages[0].get("invalid") and not pages[0].get("revisions"):
+        if pages and not pages[0].get("missing") and not pages[0].get("invalid") and not self._revs(pages[0]):
             return None  # a continuation batch that carries no revisions of this page
         return self._one_page(result, f"\"{title}\"")
 
@@ -413,16 +534,28 @@ def _key_of(revs: list[StoredRevision], revid: int) -> tuple[str, int]:
     raise RevisionMissing(f"offline: revision {revid} is not in the cache", revid=revid)
 
 
-def _badrevids(query: dict) -> Iterable[str]:
+def _badrevids(query: dict) -> list[int]:
+    """The ids in `badrevids` (an object keyed by id; a list of {revid} objects, should a server send one)."""
     bad = query.get("badrevids") or {}
-    if isinstance(bad, dict):
-        return bad.keys()
-    return [str(b.get("revid")) for b in bad]  # formatversion=1 style list, should a server send it
+    keys = list(bad.keys()) if isinstance(bad, dict) else \
+        [b.get("revid") for b in bad if isinstance(b, dict)] if isinstance(bad, list) else None
+    if keys is None or not all(isinstance(k, (int, str)) and str(k).isdigit() and int(k) < 2 ** 63 for k in keys):
+        raise ValueError("badrevids")
+    return [int(k) for k in keys]
 
 
 def _ids(ids: list[int]) -> str:
     shown = ", ".join(str(r) for r in ids[:5])
     return shown + (f", … ({len(ids)} in all)" if len(ids) > 5 else "")
+
+
+def _one_line(value: Any, limit: int = 300) -> str:
+    """A value from an answer, fit for one line of a message."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(text.split())[:limit]
 
 
 def _root_cause(exc: BaseException) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import InputError
+from ..errors import DumpError, InputError
 from ..model import RevisionMeta
 
 #: one revision of a page: its text (None when hidden or missing) and what is known about it
@@ -33,10 +33,6 @@ _MAGIC = (
     (b"\x28\xb5\x2f\xfd", "zst"),
     (b"PK\x03\x04", "zip"),
 )
-
-
-class DumpError(InputError):
-    """Reading a dump stopped before its end; the message names the file, page and last revision read."""
 
 
 def sha1_hex(value: str | None) -> str | None:

@@ -70,18 +70,32 @@ def diff_target(url: str | None = None, *, site: str | None = None, old: int | s
     return DiffTarget(oldid=oldid, diff=diff, **base)
 
 
-def load_pair(client: WikiClient, target: DiffTarget) -> tuple[StoredRevision | None, StoredRevision]:
-    """(old revision or None for a page creation, new revision) that `target` names, fetched together."""
+def load_pair(client: WikiClient, target: DiffTarget
+              ) -> tuple[StoredRevision | None, StoredRevision, tuple[str, ...]]:
+    """(old revision or None for a page creation, new revision, notes) that `target` names, fetched together.
+
+    Two explicit ids given the wrong way round (the old one newer) are swapped, as MediaWiki's diff view does,
+    with a note; the target's own notes (near-miss URL keys, a permanent link) come first."""
+    notes = list(target.notes)
     old_id, new_id = resolve(client, target.oldid, target.diff, title=target.title, curid=target.curid)
     recs = client.records([new_id] if old_id is None else [old_id, new_id])
     new = recs[-1]
     if old_id is None:
-        return None, new
+        return None, new, tuple(notes)
     old = recs[0]
     if old.pageid is not None and new.pageid is not None and old.pageid != new.pageid:
         raise InputError(f"revisions {old_id} and {new_id} belong to different pages on {client.site} "
                          f"(\"{old.meta.title}\" and \"{new.meta.title}\")")
-    return old, new
+    if _later(old, new):
+        notes.append(f"revision {old_id} is newer than {new_id}: compared {new_id} (old) with {old_id} (new), as "
+                     f"MediaWiki's diff view does")
+        old, new = new, old
+    return old, new, tuple(notes)
+
+
+def _later(a: StoredRevision, b: StoredRevision) -> bool:
+    """Whether revision a was saved after b (by timestamp, then id)."""
+    return (a.meta.timestamp or "", a.meta.revid or 0) > (b.meta.timestamp or "", b.meta.revid or 0)
 
 
 def resolve(client: WikiClient, oldid: int | None = None, diff: int | str | None = None, *,

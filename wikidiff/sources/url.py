@@ -9,9 +9,11 @@ link: the edit that made it), `curid=PAGEID` (the page's latest edit), `/wiki/Sp
 
 from __future__ import annotations
 
+import difflib
+import ipaddress
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from ..errors import InputError
 
@@ -30,6 +32,8 @@ SPECIAL_NAMESPACES = frozenset({
 })
 
 _DIGITS = re.compile(r"[0-9]+")
+#: the largest id a wiki (and the SQLite cache) can hold
+MAX_ID = 2 ** 63 - 1
 _HOST = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?$")
 
 
@@ -48,6 +52,7 @@ class DiffTarget:
     diff: int | str | None = None
     curid: int | None = None
     url: str | None = None
+    notes: tuple[str, ...] = ()  # what the caller should hear: near-miss keys, a permanent link read as an edit
 
     @property
     def lang(self) -> str | None:
@@ -92,17 +97,67 @@ def api_url_for_site(site: str, scheme: str = "https", script_path: str = "/w/")
     return f"{scheme}://{site}{script_path}api.php"
 
 
+def split_url(url: str, what: str = "URL", param: str | None = None) -> SplitResult:
+    """urlsplit, refusing what makes the host a reader sees differ from the host contacted: user-info
+    (`en.wikipedia.org@127.0.0.1`), backslashes, control characters, malformed IPv6 brackets, and numeric hosts
+    written in other forms than a dotted quad (`2130706433`, `0x7f.1`)."""
+    shown = _shown_url(url)
+    if any(ord(c) < 32 or ord(c) == 127 for c in url):
+        raise InputError(f"the {what} contains control characters: {shown}", param=param)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise InputError(f"malformed {what} ({exc}): {shown}", param=param) from None
+    authority_and_path = url.split("?", 1)[0].split("#", 1)[0]
+    if "\\" in authority_and_path:
+        raise InputError(f"the {what} contains a backslash, which browsers and libraries read differently: {shown}",
+                         param=param)
+    if "@" in parts.netloc:
+        raise InputError(f"the {what} names a user before its host ({parts.netloc.rpartition('@')[0]}@…), which "
+                         f"hides the host that would be contacted ({parts.hostname}): {shown}", param=param)
+    host = parts.hostname or ""
+    address = _numeric_host(host)
+    if address is not None:
+        raise InputError(f"the {what}'s host {host} is the IP address {address} written as a number; write "
+                         f"{address} if that is the host meant: {shown}", param=param)
+    return parts
+
+
+def _numeric_host(host: str) -> str | None:
+    """The dotted-quad address a numeric host in another form stands for (None for names and dotted quads)."""
+    labels = host.split(".")
+    if not host or not all(re.fullmatch(r"0[xX][0-9a-fA-F]*|[0-9]+", label) for label in labels):
+        return None
+    if len(labels) == 4 and all(re.fullmatch(r"0|[1-9][0-9]{0,2}", label) and int(label) < 256 for label in labels):
+        return None  # an ordinary dotted quad
+    try:
+        values = [int(label, 16) if label[:2].lower() == "0x" else int(label, 8) if len(label) > 1 and
+                  label.startswith("0") else int(label) for label in labels]
+        *head, last = values
+        number = sum(v << (8 * (3 - i)) for i, v in enumerate(head)) + last
+        return str(ipaddress.IPv4Address(number)) if len(values) <= 4 else "an invalid address"
+    except ValueError:
+        return "an invalid address"
+
+
+def _shown_url(url: str) -> str:
+    """A URL for one line of a message: control characters made visible, at most 200 characters."""
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in url)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
 def site_from_api_url(api_url: str) -> str:
     """The cache key of the wiki behind an API URL: its host (and port), mobile hosts folded."""
-    parts = urlsplit(api_url)
+    parts = split_url(api_url, "API URL", "api_url")
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(f"not an http(s) API URL: {api_url!r}")
-    return normalize_site(parts.netloc.rpartition("@")[2])
+        raise InputError(f"not an http(s) API URL: {api_url!r}", param="api_url")
+    return normalize_site(parts.netloc)
 
 
 def parse_api_url(api_url: str) -> tuple[str, str, str, str]:
     """(scheme, host[:port], script path with trailing slash, extension) of an API URL such as …/w/api.php."""
-    parts = urlsplit(api_url.strip())
+    parts = split_url(api_url.strip(), "API URL", "api_url")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError(f"the API URL must be an http(s) URL of api.php, not {api_url!r}", param="api_url")
     try:
@@ -124,6 +179,8 @@ def parse_revision_id(value: str, what: str) -> int:
     v = value.strip()
     if not _DIGITS.fullmatch(v) or int(v) == 0:
         raise InputError(f"{what} must be a positive number, not {value!r}")
+    if int(v) > MAX_ID:
+        raise InputError(f"{what} {v[:30]}{'…' if len(v) > 30 else ''} is too large to be a revision or page id")
     return int(v)
 
 
@@ -178,16 +235,21 @@ def _from_special(key: str, parts: list[str], url: str) -> dict:
 
 def parse_diff_url(url: str) -> DiffTarget:
     """Read a diff URL, permanent link or curid URL; raise InputError (one line) for anything else."""
-    raw = url.strip()
+    raw = given = url.strip()
     if not raw:
         raise InputError("empty URL")
-    if any(ord(c) < 32 for c in raw):
-        raise InputError("URL contains control characters")
-    parts = urlsplit(raw)
+    if any(ord(c) < 32 or ord(c) == 127 for c in raw):
+        raise InputError(f"URL contains control characters: {_shown_url(raw)}")
+    if re.match(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:[0-9]+)?/", raw) and "://" not in raw:  # en.wikipedia.org/wiki/…
+        raw = "https://" + raw
+    try:
+        port_of = urlsplit(raw)
+        port_of.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        if "port" in str(exc).lower():
+            raise InputError(f"bad port in URL: {_shown_url(raw)}") from None
+    parts = split_url(raw)
     scheme = parts.scheme.lower()
-    if not scheme and re.match(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:[0-9]+)?/", raw):  # en.wikipedia.org/wiki/…
-        parts = urlsplit("https://" + raw)
-        scheme = "https"
     if not scheme:
         raise InputError(f"not a URL: {raw[:80]!r} (give an http(s) diff URL)")
     if scheme not in ("http", "https"):
@@ -195,11 +257,8 @@ def parse_diff_url(url: str) -> DiffTarget:
     host = parts.hostname or ""
     if not host:
         raise InputError(f"no host in URL: {raw}")
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise InputError(f"bad port in URL: {raw}") from exc
-    site = normalize_site(host + (f":{port}" if port else ""))
+    port = parts.port
+    site = normalize_site((f"[{host}]" if ":" in host else host) + (f":{port}" if port else ""))
     query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
     path = unquote(parts.path)
 
@@ -231,6 +290,9 @@ def parse_diff_url(url: str) -> DiffTarget:
         fields["curid"] = parse_revision_id(query["curid"], "curid")
 
     oldid, diff, curid = fields.get("oldid"), fields.get("diff"), fields.get("curid")
+    notes = _near_misses(query)
+    if oldid is not None and "diff" not in query and special is None and not notes:
+        notes.append(f"the URL names one revision (oldid={oldid}, a permanent link): auditing the edit that made it")
     if oldid is None and diff is None and curid is None:
         more = "; the page's latest edit can be audited by its title" if title else ""
         raise InputError(f"no revision in URL: {raw} (expected diff=, oldid=, curid=, Special:Diff/… or "
@@ -239,5 +301,26 @@ def parse_diff_url(url: str) -> DiffTarget:
         raise InputError(f"diff=next needs an oldid to be the next revision of: {raw}")
     if oldid is None and isinstance(diff, str) and title is None and curid is None:
         raise InputError(f"diff={diff} needs an oldid, a title or a curid: {raw}")
-    return DiffTarget(site=site, api_url=api_url, title=title, oldid=oldid, diff=diff, curid=curid, url=raw)
+    return DiffTarget(site=site, api_url=api_url, title=title, oldid=oldid, diff=diff, curid=curid, url=given,
+                      notes=tuple(notes))
+
+
+#: query keys of index.php that do not change which revisions a diff shows
+_OTHER_KEYS = frozenset({"title", "action", "direction", "diffonly", "unhide", "uselang", "useskin", "variant",
+                         "redirect", "printable", "safemode", "debug", "type", "veaction", "section", "rcid",
+                         "markasreviewed", "ilshowall", "dir", "diffmode", "wprov", "useformat", "mobileaction"})
+
+
+def _near_misses(query: dict[str, str]) -> list[str]:
+    """Warnings for keys that look like diff=/oldid=/curid= but are not (MediaWiki ignores them silently)."""
+    notes = []
+    for key in query:
+        if key in ("diff", "oldid", "curid") or key.lower() in _OTHER_KEYS:
+            continue
+        close = difflib.get_close_matches(key.lower(), ["diff", "oldid", "curid"], n=1, cutoff=0.6)
+        if close:
+            shown = "".join(c if c.isprintable() else "?" for c in key)[:40]
+            notes.append(f"the URL has '{shown}=', which MediaWiki ignores (did you mean '{close[0]}='?); "
+                         f"auditing what the rest of the URL names")
+    return notes
 

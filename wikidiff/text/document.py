@@ -70,16 +70,17 @@ class Document:
     sections: list[Section]
     digest: str
     _refs: RefIndex | None = field(default=None, repr=False)
+    lang: str = "en"  # the wiki's language code: which wiki's ref-making templates apply
 
     @classmethod
-    def from_text(cls, text: str) -> Document:
+    def from_text(cls, text: str, lang: str = "en") -> Document:
         sc = scan(text)
-        return cls(text, sc, split_sections(sc), digest(text))
+        return cls(text, sc, split_sections(sc), digest(text), lang=lang)
 
     @property
     def ref_index(self) -> RefIndex:
         if self._refs is None:
-            self._refs = index_refs(self.scan)
+            self._refs = index_refs(self.scan, self.lang)
         return self._refs
 
     @property

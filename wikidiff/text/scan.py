@@ -37,22 +37,31 @@ _START = re.compile(
 _CLOSE = {t: re.compile(r"</" + re.escape(t) + r"\s*>", re.IGNORECASE) for t in _ALL_TAGS}
 _MARKER_CLOSE = re.compile(r"</(?:noinclude|onlyinclude)\s*>", re.IGNORECASE)
 
-# Sanitizer-style attributes: name, then optional = and a double-quoted, single-quoted or bare value.
+# Sanitizer::getAttribsRegex: a name (anything but space, `/`, `>` and `=`; `=` allowed first), then optionally
+# `=` and a double-quoted, single-quoted or bare value. A bare value runs to the next space or `>` and keeps any
+# quote in it (`name=\"a\"` is the name `\"a\"`). Matches follow one another with no space needed between.
 _ATTR = re.compile(
-    r"""(?:^|[\t\n\x0c\r ])([^\t\n\x0c\r "'/>=][^\t\n\x0c\r /=>]*)[\t\n\x0c\r ]*"""
-    r"""(?:=[\t\n\x0c\r ]*(?:"([^"]*)(?:"|$)|'([^']*)(?:'|$)|((?:(?![\t\n\x0c\r ]|>)[^'"])*)))?""",
+    r"""((?:[^\t\n\x0c\r /=>]|=)[^\t\n\x0c\r /=>]*)"""
+    r"""(?:[\t\n\x0c\r ]*=[\t\n\x0c\r ]*(?:"([^"]*)(?:"|$)|'([^']*)(?:'|$)|((?:(?![\t\n\x0c\r ]|>).)*)))?""",
     re.DOTALL,
 )
+# Sanitizer::getAttribNameRegex: names with other characters are dropped
+_ATTR_NAME = re.compile(r"[:_\w][:_.\-\w]*")
 _WS = re.compile(r"[\t\n\r ]+")
 
 
 def parse_attributes(text: str) -> dict[str, str]:
-    """Decode tag attributes as MediaWiki's Sanitizer does: names lower-cased, values' whitespace folded
-    and trimmed, character references decoded; a repeated attribute keeps its last value."""
+    """Decode tag attributes as MediaWiki's Sanitizer does (decodeTagAttributes): names lower-cased and kept only
+    when made of letters, digits and `:_.-`; values' whitespace folded and trimmed, character references decoded;
+    a repeated attribute keeps its last value."""
     attrs: dict[str, str] = {}
+    if not text.strip():
+        return attrs
     for m in _ATTR.finditer(text):
         name = m.group(1).lower()
-        value = next((g for g in m.group(2, 3, 4) if g is not None), "")
+        if not _ATTR_NAME.fullmatch(name):
+            continue
+        value = next((g for g in m.group(4, 3, 2) if g is not None), "")
         attrs[name] = html.unescape(_WS.sub(" ", value).strip())
     return attrs
 

@@ -1,0 +1,71 @@
+"""Links out to a wiki (its diff view, a page, a user's contributions) and back into this app.
+
+Every link is built from parts that are percent-encoded here, on a host that passed `normalize_site`, with the
+https (or the configured API's) scheme: a stored title, user name or wiki name can never make a link run script or
+point elsewhere. Templates escape the result once more as an attribute.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from ..errors import InputError
+from ..sources.url import is_wikimedia, normalize_site
+from .settings import Settings
+
+#: characters MediaWiki leaves unencoded in page URLs (wfUrlencode); everything else is %-encoded
+_TITLE_SAFE = ":/@!$()*,;~'"
+
+
+def _title_part(title: str) -> str:
+    return quote(title.replace(" ", "_"), safe=_TITLE_SAFE)
+
+
+class WikiLinks:
+    """Links for one wiki; `None` from every method when the wiki name is not a plain host."""
+
+    def __init__(self, settings: Settings, wiki: str | None) -> None:
+        self.wiki: str | None
+        try:
+            self.wiki = normalize_site(wiki) if wiki else None
+        except InputError:
+            self.wiki = None
+        self.served = self.wiki is not None and settings.serves(self.wiki)
+        if self.wiki is None:
+            self.index = self.article = None
+        elif self.served:
+            self.index = settings.index_php(self.wiki)
+            self.article = f"https://{self.wiki}/wiki/" if is_wikimedia(self.wiki) else None
+        else:
+            self.index = f"https://{self.wiki}/w/index.php"
+            self.article = f"https://{self.wiki}/wiki/" if is_wikimedia(self.wiki) else None
+
+    def page(self, title: str | None) -> str | None:
+        if not self.index or not title:
+            return None
+        if self.article:
+            return self.article + _title_part(title)
+        return f"{self.index}?{urlencode({'title': title.replace(' ', '_')})}"
+
+    def diff(self, old: int | None, new: int | None) -> str | None:
+        if not self.index or not new:
+            return None
+        query = {"diff": str(new), "oldid": str(old)} if old else {"oldid": str(new), "diff": "prev"}
+        return f"{self.index}?{urlencode(query)}"
+
+    def history(self, title: str | None) -> str | None:
+        if not self.index or not title:
+            return None
+        return f"{self.index}?{urlencode({'title': title.replace(' ', '_'), 'action': 'history'})}"
+
+    def user(self, name: str | None) -> str | None:
+        """The user's contributions (works for accounts and IP editors alike)."""
+        if not name:
+            return None
+        return self.page(f"Special:Contributions/{name}")
+
+
+def app_link(path: str, **params: object) -> str:
+    """A link into this app: a fixed path and an encoded query of the given non-empty values."""
+    query = {k: str(v) for k, v in params.items() if v not in (None, "")}
+    return path + ("?" + urlencode(query) if query else "")

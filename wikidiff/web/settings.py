@@ -1,0 +1,70 @@
+"""What a web app serves and how much work it accepts: the wikis it may fetch from and its limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+from ..sources.url import api_url_for_site, is_wikimedia, normalize_site, site_from_api_url
+
+DEFAULT_WIKI = "en.wikipedia.org"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration of one app (see `create_app`).
+
+    `wikis` are the only wikis fetched from; each is reached at https://WIKI/w/api.php, or at `api_url` when one is
+    given (a mirror or a test stand-in: then it serves exactly one wiki). `time_limit` bounds each audit or history
+    in seconds (queue wait included); `workers` run them, at most `queue` more wait; `rate_limit` is how many
+    audits and histories one client may ask for per minute (0: no limit); `memo` finished pages kept in memory.
+    """
+
+    wikis: tuple[str, ...] = (DEFAULT_WIKI,)
+    api_url: str | None = None
+    cache: str | None = None
+    findings: str | None = None
+    time_limit: float = 30.0
+    workers: int = 4
+    queue: int = 64
+    rate_limit: int = 30
+    memo: int = 256
+    history_limit: int = 500
+    fetch_timeout: float = 20.0
+    user_agent: str | None = None
+    poll_seconds: float = 5.0
+    _api: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        wikis = tuple(dict.fromkeys(normalize_site(w) for w in self.wikis))
+        if not wikis:
+            raise InputError("serve at least one wiki")
+        object.__setattr__(self, "wikis", wikis)
+        if self.api_url is not None:
+            from ..sources.api import parse_api_url  # validates the URL (scheme, api.php, no query)
+
+            parse_api_url(self.api_url)
+            site_from_api_url(self.api_url)
+            if len(wikis) > 1:
+                raise InputError(f"one API URL serves one wiki, not {len(wikis)} ({', '.join(wikis)})")
+        for name, value, low in (("time limit", self.time_limit, 0.1), ("fetch timeout", self.fetch_timeout, 0.1)):
+            if not low <= value < float("inf"):
+                raise InputError(f"the {name} must be at least {low:g} seconds, not {value:g}")
+        for name, n, low in (("workers", self.workers, 1), ("queue", self.queue, 0), ("rate limit", self.rate_limit, 0),
+                             ("memo", self.memo, 0), ("history limit", self.history_limit, 1)):
+            if n < low:
+                raise InputError(f"the {name} must be at least {low}, not {n}")
+        self._api.update({w: self.api_url or api_url_for_site(w) for w in wikis})
+
+    def api_for(self, wiki: str) -> str:
+        """The API endpoint of a served wiki (KeyError for any other: callers check `serves` first)."""
+        return self._api[wiki]
+
+    def serves(self, wiki: str) -> bool:
+        return wiki in self._api
+
+    def index_php(self, wiki: str) -> str:
+        """Where the wiki's own pages (diffs, histories, contributions) are read: its index.php."""
+        if self.api_url is not None and not is_wikimedia(wiki) and site_from_api_url(self.api_url) == wiki:
+            return self.api_url.rsplit("/", 1)[0] + "/index.php"
+        return f"https://{wiki}/w/index.php"
