@@ -65,7 +65,7 @@ def test_legacy_rendering_confirms_downgrades_and_adds(wiki, tmp_path):
     assert (built.fields["verified"], built.severity, built.fields["caused_by_edit"]) == (True, "error", True)
     assert (timeline.fields["verified"], timeline.severity) == (False, "info")
     assert ghost.fields["source"] == "rendered" and ghost.fields["caused_by_edit"] is True
-    assert ghost.severity == "error"
+    assert ghost.severity == "error" and ghost.section == "History"  # where the page shows its mark
     (cite_web,) = [f for f in audit.flags if f.code == "citation-error"]
     assert cite_web.fields["kind"] == "missing-url" and cite_web.fields["verified"] is True
     v = audit.verification
@@ -149,6 +149,20 @@ def test_a_hidden_revision_and_a_failed_parse_give_an_unverified_audit(wiki, tmp
     assert v["status"] == "unavailable" and "revision 900000202" in v["reason"]
     assert audit.flags[0].fields["verified"] is None
     source.client.close()
+
+
+def test_verify_flags_with_an_open_client(wiki, tmp_path):
+    """What `watch` calls: one open client per wiki, the checked flags back."""
+    from wikidiff.sources.client import open_client
+    from wikidiff.verify import verify_flags
+
+    opts = _opts(wiki, tmp_path)
+    pair = wikidiff.fetch(old=OLD, new=NEW, **opts)
+    audit = wikidiff.audit(pair.old_text, pair.new_text, old_meta=pair.old_meta, new_meta=pair.new_meta)
+    with open_client(site=SITE, api_url=wiki.api_url, cache=opts["cache"]) as client:
+        flags = verify_flags(audit, client=client)
+    assert {f.fields["name"]: f.fields["verified"] for f in flags if f.code == "broken-ref"} == \
+        {"built": True, "timeline": False, "ghost": True}
 
 
 def test_verify_true_asks_the_wiki_of_the_revisions(wiki, tmp_path, monkeypatch):

@@ -3,6 +3,7 @@ driven over HTTP and in headless Chromium (the browser fixture of test_browser.p
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import time
@@ -35,7 +36,8 @@ def q(**params: object) -> str:
 
 def _revision(revid: int, parentid: int, meta: RevisionMeta, text: str) -> dict:
     return {"revid": revid, "parentid": parentid, "minor": False, "user": meta.user, "timestamp": meta.timestamp,
-            "size": len(text.encode("utf-8")), "sha1": "0" * 40, "comment": meta.comment,
+            "size": len(text.encode("utf-8")), "sha1": hashlib.sha1(text.encode("utf-8")).hexdigest(),
+            "comment": meta.comment,
             "slots": {"main": {"contentmodel": "wikitext", "contentformat": "text/x-wiki", "content": text}}}
 
 

@@ -36,7 +36,8 @@ from .model import Flag, Severity
 from .sources.rendered import NAMED_KEYS, NO_TEXT, RenderedError, Rendering, read_rendering, ref_key
 
 if TYPE_CHECKING:
-    from .sources.renderings import Renderings
+    from .sources.client import WikiClient
+    from .sources.renderings import Renderings, Variant
 
 #: the wikitext flag codes that stand for a Cite error, and the key each stands for (None: in the flag's fields)
 CITE_FLAGS: dict[str, str | None] = {
@@ -115,6 +116,14 @@ def verify_audit(audit: Audit, renderings: Renderings | None = None) -> Audit:
     return out
 
 
+def verify_flags(audit: Audit, *, client: WikiClient, parser: Variant = "legacy") -> list[Flag]:
+    """The audit's flags checked against the rendering, asked through an open `client` (for callers that keep one
+    client per wiki, as `watch` does); the flags carry `verified` and `source` as in verify_audit."""
+    from .sources.renderings import Renderings
+
+    return verify_audit(audit, Renderings(client, variant=parser)).flags
+
+
 def unavailable(audit: Audit, how: str, reason: str, *, new_revid: int | None = None) -> Audit:
     """The audit unchanged but for `verified: null` on its Cite flags and a record saying why."""
     flags = [_with(f, verified=None, verified_by=None) if f.code in CITE_FLAGS else f for f in audit.flags]
@@ -126,7 +135,7 @@ def unavailable(audit: Audit, how: str, reason: str, *, new_revid: int | None = 
 def reconcile(audit: Audit, new: Rendering, old: Rendering | None = None, *, how: str = "rendered HTML",
               new_revid: int | None = None, old_revid: int | None = None) -> Audit:
     """The audit reconciled with the rendering of its new revision (and of its old one, when given)."""
-    r = _Reconciler(new, old if old is not None and old.cite_markup else None, how)
+    r = _Reconciler(new, old if old is not None and old.cite_markup else None, how, _section_labels(audit))
     flags = [r.flag(f) for f in audit.flags]
     flags += r.rendered_only()
     status: Status = "verified" if new.cite_markup else "no-cite-markup"
@@ -143,6 +152,15 @@ def reconcile(audit: Audit, new: Rendering, old: Rendering | None = None, *, how
     return dataclasses.replace(audit, flags=flags, notes=notes, verification=record.to_dict())
 
 
+def _section_labels(audit: Audit) -> dict[str, str | None]:
+    """The new revision's section labels by heading as the page shows it (markup-free headings only)."""
+    labels: dict[str, str | None] = {}
+    for s in audit.new.sections:
+        if s.heading:
+            labels.setdefault(" ".join(s.heading.split()), s.label)
+    return labels
+
+
 def _with(flag: Flag, *, severity: Severity | None = None, message: str | None = None, **fields: Any) -> Flag:
     return dataclasses.replace(flag, severity=severity or flag.severity, message=message or flag.message,
                                fields={**flag.fields, **fields})
@@ -157,8 +175,8 @@ def _same_group(flag_group: str | None, error_group: str | None) -> bool:
 
 
 class _Reconciler:
-    def __init__(self, new: Rendering, old: Rendering | None, how: str) -> None:
-        self.new, self.old, self.how = new, old, how
+    def __init__(self, new: Rendering, old: Rendering | None, how: str, labels: dict[str, str | None]) -> None:
+        self.new, self.old, self.how, self.labels = new, old, how, labels
         self.unclaimed = list(new.errors)  # rendered errors no wikitext flag accounts for (yet)
         self.counts: Counter[str] = Counter()
 
@@ -241,7 +259,13 @@ class _Reconciler:
             flags.append(self._added(e, caused))
         return flags
 
+    def _section(self, e: RenderedError) -> str | None:
+        """The section of the ref's first mark on the rendered page, when its heading is one of the wikitext's."""
+        heading = self.new.ref_headings.get(ref_key(e.name)) if e.name else None
+        return self.labels.get(heading) if heading else None
+
     def _added(self, e: RenderedError, caused: bool | None) -> Flag:
+        section = self._section(e)
         common = {"source": "rendered", "verified": True, "verified_by": self.how, "caused_by_edit": caused}
         where = f' in ref "{e.name}"' if e.name else ""
         if e.family == "cite" and e.key == NO_TEXT and e.name is not None:
@@ -250,17 +274,17 @@ class _Reconciler:
             return Flag("broken-ref", severity,
                         f'named reference "{e.name}"{group} is invoked but never defined in the rendered page '
                         f"(made by a template: not visible in the wikitext)",
-                        None, {"name": e.name, "group": e.group or None, "uses": None, **common,
+                        section, {"name": e.name, "group": e.group or None, "uses": None, **common,
                                "suggestion": None, "suggestion_source": None, "anchor": e.anchor})
         if e.family == "cite":
             what = e.key or "a Cite error (its key is not in the rendering)"
             return Flag("citation-error", "error" if caused else "warning",
-                        f"the rendered page shows {what}{where}", None,
+                        f"the rendered page shows {what}{where}", section,
                         {"kind": e.key or "cite-error", "cite_error": e.key, "name": e.name, "group": e.group or None,
                          "where": e.where, "anchor": e.anchor, **common})
         cs1_severity: Severity = "info" if e.severity == "maint" or caused is False else "warning"
         template = f"{{{{{e.template}}}}}" if e.template else "a citation"
         label = "maintenance message" if e.severity == "maint" else "error"
-        return Flag("citation-error", cs1_severity, f"{template} shows the CS1 {label} {e.key}{where}", None,
+        return Flag("citation-error", cs1_severity, f"{template} shows the CS1 {label} {e.key}{where}", section,
                     {"kind": e.key, "cs1": e.severity, "template": e.template, "name": e.name,
                      "hidden": e.hidden, "anchor": e.anchor, **common})

@@ -39,6 +39,7 @@ NAMED_KEYS = frozenset({
     "cite_error_empty_references_define", "cite_error_references_group_mismatch",
 })
 NO_TEXT = "cite_error_references_no_text"
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
                    "track", "wbr"})
 #: node types only Parsoid writes (the legacy parser writes mw:File… too)
@@ -86,6 +87,7 @@ class Rendering:
     cite_markup: bool = False  # any ref mark, references list or Cite error
     keys_known: bool = False  # every Cite error carries its key (Parsoid, or legacy rendered with uselang=qqx)
     citations: int = 0  # CS1/CS2 citations rendered (<cite class="citation …">)
+    ref_headings: dict[str, str | None] = field(default_factory=dict)  # name key -> heading above its first mark
 
     def cite_errors(self, key: str | None = None) -> list[RenderedError]:
         return [e for e in self.errors if e.family == "cite" and (key is None or e.key == key)]
@@ -161,6 +163,8 @@ class _Reader(HTMLParser):
         self.unknown_keys = 0
         self.last_template: str | None = None
         self.citations = 0
+        self.heading: str | None = None  # the text of the last heading seen
+        self.ref_headings: dict[str, str | None] = {}
 
     # helpers
     def _inside(self, role: str) -> _Open | None:
@@ -229,6 +233,9 @@ class _Reader(HTMLParser):
                 name = mw_attrs["name"]
             if name:
                 self.ref_names.add(ref_key(name))
+                self.ref_headings.setdefault(ref_key(name), self.heading)
+        if tag in _HEADINGS:
+            el.role = "heading"
         if tag == "cite" and "citation" in classes:
             self.citations += 1
         if tag == "a" and "href" in a and not self._inside("cs1-code"):
@@ -250,7 +257,7 @@ class _Reader(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         for el in self.stack:
-            if el.role in ("cite-error", "cs1-code"):
+            if el.role in ("cite-error", "cs1-code", "heading"):
                 el.text.append(data)
             elif el.role == "ref-text" and data.strip() and not self._inside("cite-error"):
                 el.has_other = True
@@ -280,6 +287,8 @@ class _Reader(HTMLParser):
             self._cs1(el)
         elif el.role == "note":
             self.last_template = None
+        elif el.role == "heading":
+            self.heading = " ".join("".join(el.text).split()) or None
 
     # the three shapes
     def _legacy_error(self, el: _Open) -> None:
@@ -398,7 +407,7 @@ class _Reader(HTMLParser):
             seen.add(ident)
             errors.append(e)
         return Rendering("parsoid" if self.parsoid else "legacy", errors, self.ref_names, self.cite_markup,
-                         self.unknown_keys == 0, self.citations)
+                         self.unknown_keys == 0, self.citations, self.ref_headings)
 
 
 def _dict(value: Any) -> dict[str, Any]:

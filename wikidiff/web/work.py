@@ -144,7 +144,7 @@ class Worker:
 
         client = self.client(target.site)
         try:
-            old, new = load_pair(client, target)
+            old, new, notes = load_pair(client, target)
         finally:
             client.close()
         key = (target.site, old.meta.revid if old else None, new.meta.revid, fmt)
@@ -157,6 +157,7 @@ class Worker:
         else:
             old_text, old_meta = old.text, old.meta
         result = audit(old_text, new.text, old_meta=old_meta, new_meta=new.meta, lang=site_lang(target.site) or "en")
+        result.notes[:0] = notes  # how the request was read (swapped ids, a permanent link), as `wikidiff audit` says
         rendered = Rendered(render(result, fmt), old_meta, new.meta, len(result.flags))
         self.memo.put(key, rendered)
         return rendered
