@@ -17,8 +17,9 @@ similarity above 0.4, at most 100 changed lines) and shows it as moved unless th
 has no notion of the unchanged text around them, so an edit that shifts text past a new heading shows moves. The
 skeleton here is what decides.
 
-The pairs that kept their place word for word are also reported (`ParagraphMap.kept`): their text is old even
-where the section diff shows it inserted (under a new heading), so checks of added text skip it like moved text.
+The text of the pairs that kept their place is also reported (`ParagraphMap.kept`: whole paragraphs kept word for
+word, and the unchanged words of those edited in place): it is old even where the section diff shows it inserted
+(under a new heading, say), so checks of added text skip it like moved text.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from ..model import SectionChange
 from ..text.document import Document
 from ..text.headings import heading_of
 from ..text.scan import strip_comments
-from .words import bag, bag_similarity
+from .words import bag, bag_similarity, word_diff
 
 #: paragraphs shorter than this (characters, spaces folded) are too common to call a move ("}}", "|-", bullets)
 MOVE_MIN_CHARS = 40
@@ -229,6 +230,9 @@ def paragraph_map(old: Document, new: Document, changes: list[SectionChange]) ->
                                      new.sections[b.section].label, score))
         elif k in chain and score == 1.0:
             result.kept.append((b.start, b.start + len(b.text)))
+        elif k in chain:  # edited in place: the words it kept are old
+            result.kept.extend((op.new_offset, op.new_offset + len(op.text))
+                               for op in word_diff(a.text, b.text, a.start, b.start) if op.op == "equal")
     result.moves.sort(key=lambda m: m.new_offset)
     result.kept.sort()
     return result
