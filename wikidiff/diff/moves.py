@@ -142,15 +142,18 @@ def _pair(old: list[_Para], new: list[_Para]) -> list[tuple[_Para, _Para, float]
 
 def _similar(old: list[_Para], new: list[_Para], n_old: int, n_new: int) -> list[tuple[_Para, _Para, float]]:
     """Greedy best-first pairing of edited paragraphs; ties go to the pair nearest in relative place."""
-    bags_new = [bag(p.key) for p in new]
+    bags_new = [bag(p.key) for p in new]  # each bag made once
+    sizes_new = [sum(w.values()) for w in bags_new]
     scored = []
     for a in old:
         words = bag(a.key)
+        size = sum(words.values())
         if not _wordy(words):
             continue
         for k, b in enumerate(new):
-            if min(len(a.key), len(b.key)) * 2 < max(len(a.key), len(b.key)) or not _wordy(bags_new[k]):
-                continue
+            if (min(len(a.key), len(b.key)) * 2 < max(len(a.key), len(b.key)) or not _wordy(bags_new[k])
+                    or 2 * min(size, sizes_new[k]) < MOVE_SIMILARITY * (size + sizes_new[k])):
+                continue  # the sizes alone rule it out (even the whole smaller bag shared is too little)
             score = bag_similarity(words, bags_new[k])
             if score >= MOVE_SIMILARITY:
                 drift = abs(a.index / max(1, n_old) - b.index / max(1, n_new))
