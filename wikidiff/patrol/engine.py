@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,11 +118,15 @@ class Patrol:
         self.cache: RevisionCache | None = None
         self.store: FindingsStore | None = None
         try:
-            self._own_store = store is not None and not isinstance(store, FindingsStore)
-            self.store = FindingsStore(store) if self._own_store else store  # type: ignore[arg-type]
+            if isinstance(store, FindingsStore) or store is None:
+                self.store = store
+            else:
+                self.store, self._own_store = FindingsStore(store), True
             start_id = self._resume_position() if resume else None
-            self._own_cache = cache is not None and not isinstance(cache, RevisionCache)
-            self.cache = RevisionCache(cache) if self._own_cache else cache  # type: ignore[arg-type]
+            if isinstance(cache, RevisionCache) or cache is None:
+                self.cache = cache
+            else:
+                self.cache, self._own_cache = RevisionCache(cache), True
         except BaseException:
             self._close()
             raise
@@ -192,7 +196,7 @@ class Patrol:
             self.backlog.close()
 
     # the auditing side
-    def __iter__(self) -> Iterator[Finding]:
+    def __iter__(self) -> Generator[Finding, None, None]:
         if self._started:
             raise RuntimeError("a Patrol runs once")
         self._started = True
