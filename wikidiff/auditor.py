@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .checks import run_checks
 from .checks.base import CheckContext
-from .diff import Move, diff_refs, diff_sections, find_moves
+from .diff import Move, diff_refs, diff_sections, paragraph_map
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
 from .rescue import RescueSources, attach_rescues
@@ -126,8 +126,9 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
     revision; with RescueSources also the page's earlier revisions and other articles), or None."""
     sections = diff_sections(old, new)
     references = diff_refs(old, new)
-    moves = find_moves(old, new, sections)
-    ctx = CheckContext(old, new, sections, lang, moves=moves)
+    paragraphs = paragraph_map(old, new, sections)
+    moves = paragraphs.moves
+    ctx = CheckContext(old, new, sections, lang, moves=moves, kept=paragraphs.kept)
     flags = run_checks(ctx)
     notes = list(ctx.notes)
     unanalysed = new.ref_index.unanalysed
