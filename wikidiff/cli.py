@@ -7,13 +7,14 @@ import importlib
 import shlex
 import sys
 
+from .codes import visible
 from .errors import WikidiffError
 
 #: library parameter (WikidiffError.param) -> the option that sets it
 OPTIONS = {"old": "--old", "new": "--new", "title": "--title", "site": "--site", "api_url": "--api-url",
            "cache": "--cache", "offline": "--offline", "user_agent": "--user-agent", "timeout": "--timeout",
            "output": "--output", "since": "--since", "stream_url": "--stream-url", "codes": "--codes",
-           "min_severity": "--min-severity", "store": "--out", "limit": "--limit"}
+           "min_severity": "--min-severity", "store": "--out", "limit": "--limit", "brief": "--brief"}
 
 #: sub-command name -> module under wikidiff.commands exposing register(subparsers) and run(args) -> int
 COMMANDS = ("audit", "history", "fix", "watch", "serve")
@@ -36,11 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def error_line(exc: WikidiffError) -> str:
-    """The one line a library error becomes: its message, and the option to use when it names a parameter."""
-    message = " ".join(str(exc).split("\n"))
+    """The one line a library error becomes: its message (terminal control characters written out, so a URL or a
+    title cannot act on the terminal), and the option to use when it names a parameter."""
+    message = visible(" ".join(str(exc).split("\n")))
     option = OPTIONS.get(exc.param or "")
     if option and exc.hint is not None:
-        return f"{message} (use {option} {shlex.quote(exc.hint)})"
+        return f"{message} (use {option} {visible(shlex.quote(exc.hint))})"
     if option and option not in message:
         return f"{message} ({option})"
     return message

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="*", metavar="INPUT", help="OLD.wiki NEW.wiki, or one diff URL")
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
     p.add_argument("-o", "--output", metavar="PATH", help="write the report here instead of stdout")
+    p.add_argument("--brief", action="store_true",
+                   help="text report: only the summary and what to fix first (errors, then warnings)")
     p.add_argument("--fail-on", choices=SEVERITIES,
                    help="exit 1 when a flag of this severity or worse fired")
     p.add_argument("--lang", default=None,
@@ -56,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if rendered is not None:
             rendered.client.close()
-    out = render(result, args.format)
+    out = render(result, args.format, brief=args.brief)
     if args.output:
         Path(args.output).write_text(out, encoding="utf-8")
     else:

@@ -9,7 +9,10 @@ from ..errors import InputError
 FORMATS = {"text": "text", "json": "json_report", "markdown": "markdown", "html": "html", "wikitext": "wikitext"}
 
 
-def render(audit, fmt: str = "text") -> str:
+def render(audit, fmt: str = "text", *, brief: bool = False) -> str:
+    """The audit as a report in `fmt`; `brief` (text only) stops after what to fix first."""
+    if brief and fmt != "text":
+        raise InputError(f"a brief report is a text report, not {fmt}", param="brief")
     module_name = FORMATS.get(fmt)
     if module_name is None:
         raise InputError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
@@ -19,4 +22,4 @@ def render(audit, fmt: str = "text") -> str:
         if exc.name == f"wikidiff.report.{module_name}":
             raise InputError(f"the {fmt} report is not available in this version") from None
         raise
-    return module.render(audit)
+    return module.render(audit, brief=True) if brief else module.render(audit)

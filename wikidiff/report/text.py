@@ -1,4 +1,9 @@
-"""A terminal report: the summary, then the flags and changes grouped by section."""
+"""A terminal report: the summary, what to fix first (errors, then warnings), then the flags and changes grouped by
+section; `brief` stops after what to fix first.
+
+Every piece of text from the revisions and their metadata goes through `codes.visible`: a control character in a
+title, a user name, a heading or the wikitext is written out as an escape, never sent to the terminal.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ import os
 import sys
 from collections import defaultdict
 
-from ..codes import SEVERITY_MARK, details, shorten
+from ..codes import SEVERITY_MARK, details, shorten, visible
 
 WIDTH = 100
 DETAIL_MAX = 160
+COLORS = {"error": "31", "warning": "33", "info": "36"}
 
 
 def _color(code: str, text: str) -> str:
@@ -18,23 +24,51 @@ def _color(code: str, text: str) -> str:
     return f"\033[{code}m{text}\033[0m"
 
 
+def _v(text: object, limit: int | None = None) -> str:
+    """Revision text for one terminal line: whitespace folded, cut at `limit`, control characters made visible."""
+    return visible(shorten(text, limit))
+
+
 def _rev(meta) -> str:
     parts = [str(meta.revid) if meta.revid else None, meta.title, meta.timestamp, meta.user, meta.source]
-    return " · ".join(p for p in parts if p) or "(unnamed)"
+    return _v(" · ".join(p for p in parts if p)) or "(unnamed)"
 
 
-def render(audit) -> str:
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def _flag_line(f, where: bool = False) -> str:
+    head = _color(COLORS[f.severity], f"  {SEVERITY_MARK[f.severity]} {f.severity:<7} {_v(f.code)}: ")
+    place = f"  [{_v(f.section or '(lead)')}]" if where else ""
+    return head + _v(f.message) + place
+
+
+def _fix_first(audit) -> list[str]:
+    """The errors, then the warnings, each with where it is: what an editor should look at before anything else."""
+    urgent = [f for sev in ("error", "warning") for f in audit.flags if f.severity == sev]
+    if not urgent:
+        infos = sum(f.severity == "info" for f in audit.flags)
+        return ["", "nothing to fix: no errors or warnings" + (f" ({_plural(infos, 'info flag')} below)" if infos
+                                                                else "")]
+    return ["", _color("1", "Fix first:"), *(_flag_line(f, where=True) for f in urgent)]
+
+
+def render(audit, brief: bool = False) -> str:
     s = audit.summary
     lines = [
         f"wikidiff audit: {_rev(audit.old_meta)}  →  {_rev(audit.new_meta)}",
-        f"  {s['sections_changed']} sections changed ({s['sections_added']} added, {s['sections_removed']} removed,"
-        f" {s['sections_modified']} modified, {s['sections_moved']} moved, {s['sections_renamed']} renamed);"
-        f" +{s['bytes_added']}/-{s['bytes_removed']} bytes",
+        f"  {_plural(s['sections_changed'], 'section')} changed ({s['sections_added']} added, "
+        f"{s['sections_removed']} removed, {s['sections_modified']} modified, {s['sections_moved']} moved, "
+        f"{s['sections_renamed']} renamed); +{s['bytes_added']}/-{s['bytes_removed']} bytes",
         f"  references: {s['refs_added']} added, {s['refs_removed']} removed, {s['refs_modified']} modified",
-        f"  flags: {s['errors']} errors, {s['warnings']} warnings, {s['infos']} info",
+        f"  flags: {_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, {s['infos']} info",
     ]
     if s["identical"]:
         lines.append("  the two revisions are identical")
+    lines += _fix_first(audit)
+    if brief:
+        return "\n".join(lines) + "\n"
     by_section: dict[str | None, list] = defaultdict(list)
     for f in audit.flags:
         by_section[f.section].append(f)
@@ -45,30 +79,28 @@ def render(audit) -> str:
     order = list(dict.fromkeys([*changes, *by_section]))
     for label in order:
         lines.append("")
-        lines.append(_color("1", f"== {label or '(lead)'} =="))
+        lines.append(_color("1", f"== {_v(label or '(lead)')} =="))
         for c in changes.get(label, []):
             detail = ""
             if c.renamed:
-                detail = f" (was “{c.old.heading or '(lead)'}”)"
+                detail = f" (was “{_v(c.old.heading or '(lead)')}”)"
             words = c.to_dict()
             lines.append(f"  [{c.change}]{detail} +{words['words_added']}/-{words['words_removed']} words")
         for f in by_section.get(label, []):
-            mark = SEVERITY_MARK[f.severity]
-            color = {"error": "31", "warning": "33", "info": "36"}[f.severity]
-            lines.append(_color(color, f"  {mark} {f.severity:<7} {f.code}: ") + f.message)
+            lines.append(_flag_line(f))
             lines.extend(_details(f))
     refs = [r for r in audit.references]
     if refs:
         lines.append("")
         lines.append(_color("1", "== references changed =="))
         for r in refs:
-            name = f' name="{r.name}"' if r.name else ""
-            group = f' group="{r.group}"' if r.group else ""
-            body = shorten(r.new.content if r.new else r.old.content, 110)
+            name = f' name="{_v(r.name)}"' if r.name else ""
+            group = f' group="{_v(r.group)}"' if r.group else ""
+            body = _v(r.new.content if r.new else r.old.content, 110)
             lines.append(f"  [{r.change}]{name}{group} {body}")
     for note in audit.notes:
         lines.append("")
-        lines.append(f"note: {note}")
+        lines.append(f"note: {_v(note)}")
     return "\n".join(lines) + "\n"
 
 
@@ -78,13 +110,13 @@ def _details(f) -> list[str]:
     out: list[str] = []
     for d in details(f.code, f.fields, terse=True):
         if d.kind == "inline":
-            value = ("yes" if d.value else "no") if isinstance(d.value, bool) else shorten(d.value, 60)
+            value = ("yes" if d.value else "no") if isinstance(d.value, bool) else _v(d.value, 60)
             inline.append(f"{d.label}: {value}")
         elif d.kind == "change":
-            out.append(f"      {d.label}: “{shorten(d.old, 70)}” → “{shorten(d.new, 70)}”")
+            out.append(f"      {d.label}: “{_v(d.old, 70)}” → “{_v(d.new, 70)}”")
         elif d.kind == "quote":
-            out.append(f"      {d.label}: “{shorten(d.value, DETAIL_MAX)}”")
+            out.append(f"      {d.label}: “{_v(d.value, DETAIL_MAX)}”")
         else:
             for value in d.value if isinstance(d.value, list) else [d.value]:
-                out.append(f"      {d.label}: {shorten(value, DETAIL_MAX)}")
+                out.append(f"      {d.label}: {_v(value, DETAIL_MAX)}")
     return ([f"      {'; '.join(inline)}"] if inline else []) + out
