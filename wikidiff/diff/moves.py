@@ -24,11 +24,10 @@ word, and the unchanged words of those edited in place): it is old even where th
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import SectionChange
 from ..text.document import Document
@@ -45,8 +44,6 @@ MOVE_SIMILARITY = 0.8
 MAX_COMPARISONS = 40_000
 #: an edited paragraph is recognised only with at least this many words that are not numbers
 MIN_SIMILAR_WORDS = 4
-
-_LINE = re.compile(r"[^\n]*\n?")
 
 
 @dataclass
@@ -80,8 +77,7 @@ class ParagraphMap:
     kept: list[tuple[int, int]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Para:
+class _Para(NamedTuple):
     index: int  # among the revision's paragraphs
     start: int
     text: str  # the line as written (with its newline)
@@ -95,25 +91,43 @@ class _Para:
 
 
 def _paragraphs(doc: Document) -> list[_Para]:
-    """The lines of a revision that take part: not blank, not headings."""
+    """The lines of a revision that take part: not blank, not headings (made once per Document: a history
+    compares each revision twice)."""
+    cached = doc.__dict__.get("_move_paragraphs")
+    if cached is None:
+        cached = doc.__dict__["_move_paragraphs"] = _read_paragraphs(doc)
+    return cached
+
+
+def _read_paragraphs(doc: Document) -> list[_Para]:
     out: list[_Para] = []
-    sections = doc.sections
+    section_starts = [sec.start for sec in doc.sections]
     s = 0
-    pos = 0
-    text = doc.text
-    for m in _LINE.finditer(text):
-        line = m.group()
-        if not line:
-            break
-        start = pos
-        pos += len(line)
+    start = 0
+    lines = doc.text.split("\n")
+    last = len(lines) - 1
+    for i, line in enumerate(lines):
+        here = start
+        start += len(line) + 1
         key = " ".join(line.split())
-        if not key or (key.startswith("=") and heading_of(strip_comments(key)) is not None):
+        if not key or (key[0] == "=" and heading_of(strip_comments(key)) is not None):
             continue
-        while s + 1 < len(sections) and sections[s + 1].start <= start:
+        while s + 1 < len(section_starts) and section_starts[s + 1] <= here:
             s += 1
-        out.append(_Para(len(out), start, line, key, sections[s].index))
+        out.append(_Para(len(out), here, line + "\n" if i < last else line, key, doc.sections[s].index))
     return out
+
+
+def _common_ends(old: list[_Para], new: list[_Para]) -> tuple[int, int]:
+    """How many paragraphs the two revisions share, identical and in order, at the start and at the end."""
+    n = min(len(old), len(new))
+    head = 0
+    while head < n and old[head].key == new[head].key:
+        head += 1
+    tail = 0
+    while tail < n - head and old[-1 - tail].key == new[-1 - tail].key:
+        tail += 1
+    return head, tail
 
 
 def _pair(old: list[_Para], new: list[_Para]) -> list[tuple[_Para, _Para, float]]:
@@ -142,19 +156,19 @@ def _pair(old: list[_Para], new: list[_Para]) -> list[tuple[_Para, _Para, float]
 
 def _similar(old: list[_Para], new: list[_Para], n_old: int, n_new: int) -> list[tuple[_Para, _Para, float]]:
     """Greedy best-first pairing of edited paragraphs; ties go to the pair nearest in relative place."""
-    bags_new = [bag(p.key) for p in new]  # each bag made once
-    sizes_new = [sum(w.values()) for w in bags_new]
+    bags_new = [(b, words, sum(words.values())) for b in new if _wordy(words := bag(b.key))]  # each bag made once
     scored = []
     for a in old:
         words = bag(a.key)
         size = sum(words.values())
         if not _wordy(words):
             continue
-        for k, b in enumerate(new):
-            if (min(len(a.key), len(b.key)) * 2 < max(len(a.key), len(b.key)) or not _wordy(bags_new[k])
-                    or 2 * min(size, sizes_new[k]) < MOVE_SIMILARITY * (size + sizes_new[k])):
+        for b, other, other_size in bags_new:
+            if (min(len(a.key), len(b.key)) * 2 < max(len(a.key), len(b.key))
+                    or 2 * min(size, other_size) < MOVE_SIMILARITY * (size + other_size)):
                 continue  # the sizes alone rule it out (even the whole smaller bag shared is too little)
-            score = bag_similarity(words, bags_new[k])
+            small, large = (words, other) if len(words) <= len(other) else (other, words)
+            score = 2 * sum(min(n, large[w]) for w, n in small.items() if w in large) / (size + other_size)
             if score >= MOVE_SIMILARITY:
                 drift = abs(a.index / max(1, n_old) - b.index / max(1, n_new))
                 scored.append((-score, drift, a.index, b.index, a, b))
@@ -222,11 +236,18 @@ def paragraph_map(old: Document, new: Document, changes: list[SectionChange]) ->
         return ParagraphMap()
     moved_sections = {(c.old.index, c.new.index) for c in changes if c.moved and c.old and c.new}
     old_paras, new_paras = _paragraphs(old), _paragraphs(new)
-    pairs = [p for p in _pair(old_paras, new_paras)
+    head, tail = _common_ends(old_paras, new_paras)  # in place, whatever happens between them
+    ends = [(a, b, 1.0) for a, b in zip(old_paras[:head], new_paras[:head], strict=True)]
+    if tail:
+        ends += [(a, b, 1.0) for a, b in zip(old_paras[-tail:], new_paras[-tail:], strict=True)]
+    middle_old = old_paras[head:len(old_paras) - tail]
+    middle_new = new_paras[head:len(new_paras) - tail]
+    pairs = [p for p in _pair(middle_old, middle_new)
              if (p[0].section, p[1].section) not in moved_sections]  # those moved with their section
     chain = _skeleton(pairs)
-    in_place = _InPlace(old_paras, new_paras, [pairs[k] for k in sorted(chain)], pairs)
-    result = ParagraphMap()
+    in_place = _InPlace(old_paras, new_paras, sorted([*ends, *(pairs[k] for k in chain)], key=lambda p: p[0].index),
+                        [*ends, *pairs])
+    result = ParagraphMap(kept=[(b.start, b.start + len(b.text)) for _, b, _ in ends])
     for k, (a, b, score) in enumerate(pairs):
         if k not in chain and a.movable and b.movable and not in_place.explains(a, b):
             result.moves.append(Move(a.start, b.start, a.text, b.text, old.sections[a.section].label,
