@@ -9,8 +9,9 @@ import sys
 from contextlib import closing
 from typing import Any, TextIO
 
+from ..codes import SEVERITY_RANK
+from ..config import shown_cache_path
 from ..errors import InputError
-from ..model import SEVERITY_RANK
 
 FORMATS = ("text", "jsonl")
 
@@ -43,7 +44,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--stream-url", metavar="URL", help="the EventStreams recentchange URL (default: Wikimedia's)")
     p.add_argument("--api-url", metavar="URL", help="the api.php to fetch revisions from (one --wiki only; default: "
                                                     "https://WIKI/w/api.php)")
-    p.add_argument("--cache", metavar="PATH", help="the revision cache, a SQLite file (default: the user cache)")
+    p.add_argument("--cache", metavar="PATH", help=f"the revision cache, a SQLite file (default: {shown_cache_path()})")
+    p.add_argument("--verify", action="store_true",
+                   help="check each flag on the page as the wiki renders it (one more request per flagged edit)")
     p.add_argument("--user-agent", metavar="UA", help="your tool and a contact, e.g. 'mytool/1.0 (me@example.org)'")
     p.add_argument("--queue", type=_positive, default=1000, metavar="N",
                    help="edits waiting at most; when full, a live patrol skips the oldest (counted) and a "
@@ -86,23 +89,25 @@ def _codes(value: str | None) -> list[str] | None:
 
 
 def format_text(finding: Any) -> str:
-    """Title, diff link, user and each flag on its own line."""
-    who = f" by {finding.user}" if finding.user else ""
-    lines = [f"{finding.timestamp or ''} {finding.wiki} \"{finding.title}\"{who}".strip(), f"  {finding.diff_url}"]
+    """Title, diff link, user and each flag on its own line (control characters from the stream shown as �)."""
+    who = f" by {_one_line(finding.user)}" if finding.user else ""
+    head = f"{finding.timestamp or ''} {finding.wiki} \"{_one_line(finding.title)}\"{who}".strip()
+    lines = [head, f"  {_one_line(finding.diff_url)}"]
     for flag in finding.flags:
         lines.append(f"  {flag['severity']:<7} {flag['code']}: {_one_line(str(flag.get('message') or ''))}")
     return "\n".join(lines) + "\n"
 
 
 def _one_line(text: str, width: int = 200) -> str:
+    """One line without terminal control characters (an escape sequence in a title or name stays text)."""
     text = " ".join(text.split())
+    text = "".join("\ufffd" if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def run(args: argparse.Namespace) -> int:
     from ..patrol.engine import watch
     from ..patrol.stream import DEFAULT_STREAM_URL
-    from ..sources.cache import RevisionCache
 
     err: TextIO = sys.stderr
     quiet = args.quiet
@@ -113,16 +118,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.resume and not args.out:
         raise InputError("--resume continues from the position stored in --out: give --out PATH")
-    cache = RevisionCache(args.cache) if args.cache else RevisionCache()
-    try:
-        patrol = watch(wikis=args.wiki or ["en.wikipedia.org"], namespaces=_namespaces(args.namespace),
-                       exclude_bots=args.exclude_bots, min_severity=args.min_severity, codes=_codes(args.codes),
-                       store=args.out, limit=args.limit, since=args.since, resume=args.resume,
-                       stream_url=args.stream_url or DEFAULT_STREAM_URL, api_url=args.api_url, cache=cache,
-                       user_agent=args.user_agent, queue_size=args.queue, notify=notify)
-    except BaseException:
-        cache.close()
-        raise
+    patrol = watch(wikis=args.wiki or ["en.wikipedia.org"], namespaces=_namespaces(args.namespace),
+                   exclude_bots=args.exclude_bots, min_severity=args.min_severity, codes=_codes(args.codes),
+                   store=args.out, limit=args.limit, since=args.since, resume=args.resume,
+                   stream_url=args.stream_url or DEFAULT_STREAM_URL, api_url=args.api_url, cache=args.cache,
+                   user_agent=args.user_agent, verify=args.verify, queue_size=args.queue, notify=notify)
+    if patrol.store is not None and not (args.resume or args.since) and patrol.store.last_event_id():
+        notify(f"{args.out} holds the position of an earlier patrol; starting from now (--resume continues "
+               f"from there)")
     interrupted = False
 
     def on_sigint(signum: int, frame: Any) -> None:
@@ -145,6 +148,5 @@ def run(args: argparse.Namespace) -> int:
                 out.flush()
     finally:
         signal.signal(signal.SIGINT, previous)
-        cache.close()
         notify(patrol.stats.summary())
     return 130 if interrupted else 0
