@@ -24,9 +24,11 @@ word, and the unchanged words of those edited in place): it is old even where th
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from ..model import SectionChange
@@ -90,44 +92,48 @@ class _Para(NamedTuple):
         return len(self.key) >= MOVE_MIN_CHARS
 
 
-def _paragraphs(doc: Document) -> list[_Para]:
-    """The lines of a revision that take part: not blank, not headings (made once per Document: a history
-    compares each revision twice)."""
-    cached = doc.__dict__.get("_move_paragraphs")
-    if cached is None:
-        cached = doc.__dict__["_move_paragraphs"] = _read_paragraphs(doc)
-    return cached
-
-
-def _read_paragraphs(doc: Document) -> list[_Para]:
+def _paragraphs(doc: Document, lo: int, hi: int) -> list[_Para]:
+    """The lines of doc.text[lo:hi] (whole lines) that take part: not blank, not headings."""
     out: list[_Para] = []
-    section_starts = [sec.start for sec in doc.sections]
-    s = 0
-    start = 0
-    lines = doc.text.split("\n")
-    last = len(lines) - 1
-    for i, line in enumerate(lines):
+    starts = [sec.start for sec in doc.sections]
+    s = max(0, bisect_right(starts, lo) - 1)
+    start = lo
+    for line in doc.text[lo:hi].splitlines(keepends=True):
         here = start
-        start += len(line) + 1
+        start += len(line)
         key = " ".join(line.split())
         if not key or (key[0] == "=" and heading_of(strip_comments(key)) is not None):
             continue
-        while s + 1 < len(section_starts) and section_starts[s + 1] <= here:
+        while s + 1 < len(starts) and starts[s + 1] <= here:
             s += 1
-        out.append(_Para(len(out), here, line + "\n" if i < last else line, key, doc.sections[s].index))
+        out.append(_Para(len(out), here, line, key, doc.sections[s].index))
     return out
 
 
-def _common_ends(old: list[_Para], new: list[_Para]) -> tuple[int, int]:
-    """How many paragraphs the two revisions share, identical and in order, at the start and at the end."""
-    n = min(len(old), len(new))
-    head = 0
-    while head < n and old[head].key == new[head].key:
-        head += 1
-    tail = 0
-    while tail < n - head and old[-1 - tail].key == new[-1 - tail].key:
-        tail += 1
-    return head, tail
+def common_lines(a: str, b: str) -> tuple[int, int, int]:
+    """(head, old tail, new tail): a[:head] == b[:head] and a[old tail:] == b[new tail:], both whole lines, as
+    long as can be without overlapping (string comparisons in C, found by bisection)."""
+    n = min(len(a), len(b))
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    head = lo if lo == len(a) == len(b) else a.rfind("\n", 0, lo) + 1
+    lo, hi = 0, n - head
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid:] == b[len(b) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    tail_a = len(a) - lo
+    if tail_a < len(a) and not (a[tail_a - 1:tail_a] == b[len(b) - lo - 1:len(b) - lo] == "\n"):
+        nl = a.find("\n", tail_a)
+        tail_a = len(a) if nl < 0 else nl + 1
+    return head, tail_a, len(b) - (len(a) - tail_a)
 
 
 def _pair(old: list[_Para], new: list[_Para]) -> list[tuple[_Para, _Para, float]]:
@@ -155,15 +161,27 @@ def _pair(old: list[_Para], new: list[_Para]) -> list[tuple[_Para, _Para, float]
 
 
 def _similar(old: list[_Para], new: list[_Para], n_old: int, n_new: int) -> list[tuple[_Para, _Para, float]]:
-    """Greedy best-first pairing of edited paragraphs; ties go to the pair nearest in relative place."""
-    bags_new = [(b, words, sum(words.values())) for b in new if _wordy(words := bag(b.key))]  # each bag made once
+    """Greedy best-first pairing of edited paragraphs; ties go to the pair nearest in relative place.
+
+    Candidates come from prefix filtering (as in set-similarity joins): with the words of every paragraph ordered
+    rarest first (one order for all), two paragraphs whose word overlap reaches MOVE_SIMILARITY share a word among
+    the first (1 - MOVE_SIMILARITY / (2 - MOVE_SIMILARITY)) of each one's word occurrences, so only those pairs
+    are compared."""
+    sides = [[(p, *_bag_of(p.key)) for p in paras if _wordy(_bag_of(p.key)[0])] for paras in (old, new)]
+    rarity: Counter[str] = Counter()
+    for side in sides:
+        for _, words, _ in side:
+            rarity.update(words.keys())
+    rank = {w: i for i, w in enumerate(sorted(rarity, key=lambda w: (rarity[w], w)))}  # one order for both sides
+    index: dict[str, list[int]] = defaultdict(list)
+    for j, (_, words, size) in enumerate(sides[1]):
+        for w in _prefix(words, size, rank):
+            index[w].append(j)
     scored = []
-    for a in old:
-        words = bag(a.key)
-        size = sum(words.values())
-        if not _wordy(words):
-            continue
-        for b, other, other_size in bags_new:
+    for a, words, size in sides[0]:
+        candidates = {j for w in _prefix(words, size, rank) for j in index.get(w, ())}
+        for j in sorted(candidates):
+            b, other, other_size = sides[1][j]
             if (min(len(a.key), len(b.key)) * 2 < max(len(a.key), len(b.key))
                     or 2 * min(size, other_size) < MOVE_SIMILARITY * (size + other_size)):
                 continue  # the sizes alone rule it out (even the whole smaller bag shared is too little)
@@ -184,9 +202,34 @@ def _similar(old: list[_Para], new: list[_Para], n_old: int, n_new: int) -> list
     return out
 
 
+@lru_cache(maxsize=8192)
+def _bag_of(key: str) -> tuple[Counter[str], int]:
+    """A paragraph's word bag and its size (remembered: a history meets the same paragraphs again and again)."""
+    words = bag(key)
+    return words, sum(words.values())
+
+
+def _prefix(words: Counter[str], size: int, rank: dict[str, int]) -> list[str]:
+    """The rarest words of a bag, enough of them that a pair at the similarity threshold must share one."""
+    need = size - math.ceil(MOVE_SIMILARITY / (2 - MOVE_SIMILARITY) * size - 1e-9) + 1
+    out = []
+    for w in sorted(words, key=rank.__getitem__):
+        out.append(w)
+        need -= words[w]
+        if need <= 0:
+            break
+    return out
+
+
 def _wordy(words: Counter[str]) -> bool:
     """Enough words with letters to judge similarity by (a row of numbers resembles every other row)."""
-    return sum(n for w, n in words.items() if not w.isdigit()) >= MIN_SIMILAR_WORDS
+    count = 0
+    for w, n in words.items():
+        if not w.isdigit():
+            count += n
+            if count >= MIN_SIMILAR_WORDS:
+                return True
+    return False
 
 
 def _skeleton(pairs: list[tuple[_Para, _Para, float]]) -> set[int]:
@@ -235,19 +278,14 @@ def paragraph_map(old: Document, new: Document, changes: list[SectionChange]) ->
     if not changes:
         return ParagraphMap()
     moved_sections = {(c.old.index, c.new.index) for c in changes if c.moved and c.old and c.new}
-    old_paras, new_paras = _paragraphs(old), _paragraphs(new)
-    head, tail = _common_ends(old_paras, new_paras)  # in place, whatever happens between them
-    ends = [(a, b, 1.0) for a, b in zip(old_paras[:head], new_paras[:head], strict=True)]
-    if tail:
-        ends += [(a, b, 1.0) for a, b in zip(old_paras[-tail:], new_paras[-tail:], strict=True)]
-    middle_old = old_paras[head:len(old_paras) - tail]
-    middle_new = new_paras[head:len(new_paras) - tail]
-    pairs = [p for p in _pair(middle_old, middle_new)
+    head, old_tail, new_tail = common_lines(old.text, new.text)  # the same lines in place at both ends
+    old_paras, new_paras = _paragraphs(old, head, old_tail), _paragraphs(new, head, new_tail)
+    pairs = [p for p in _pair(old_paras, new_paras)
              if (p[0].section, p[1].section) not in moved_sections]  # those moved with their section
     chain = _skeleton(pairs)
-    in_place = _InPlace(old_paras, new_paras, sorted([*ends, *(pairs[k] for k in chain)], key=lambda p: p[0].index),
-                        [*ends, *pairs])
-    result = ParagraphMap(kept=[(b.start, b.start + len(b.text)) for _, b, _ in ends])
+    in_place = _InPlace(old_paras, new_paras, [pairs[k] for k in sorted(chain, key=lambda k: pairs[k][0].index)],
+                        pairs)
+    result = ParagraphMap(kept=[(0, head), (new_tail, len(new.text))])
     for k, (a, b, score) in enumerate(pairs):
         if k not in chain and a.movable and b.movable and not in_place.explains(a, b):
             result.moves.append(Move(a.start, b.start, a.text, b.text, old.sections[a.section].label,
@@ -258,7 +296,7 @@ def paragraph_map(old: Document, new: Document, changes: list[SectionChange]) ->
             result.kept.extend((op.new_offset, op.new_offset + len(op.text))
                                for op in word_diff(a.text, b.text, a.start, b.start) if op.op == "equal")
     result.moves.sort(key=lambda m: m.new_offset)
-    result.kept.sort()
+    result.kept = sorted(span for span in result.kept if span[0] < span[1])
     return result
 
 
