@@ -26,7 +26,7 @@ def test_judged_sample_is_well_formed(shared_data):
     assert len(judged) >= 50
     assert {e["verdict"] for e in judged.values()} <= VERDICTS
     texts = {p.ident: p for p in pairs}
-    for (pair, old_offset, new_offset), e in judged.items():
+    for pair, old_offset, new_offset in judged:
         p = texts[pair]  # every judged move names a pair of the corpus, at line starts of both revisions
         assert old_offset == 0 or p.old[old_offset - 1] == "\n"
         assert new_offset == 0 or p.new[new_offset - 1] == "\n"

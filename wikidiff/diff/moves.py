@@ -80,7 +80,7 @@ class ParagraphMap:
 
 
 class _Para(NamedTuple):
-    index: int  # among the revision's paragraphs
+    at: int  # position among the paragraphs read
     start: int
     text: str  # the line as written (with its newline)
     key: str  # spaces folded
@@ -188,8 +188,8 @@ def _similar(old: list[_Para], new: list[_Para], n_old: int, n_new: int) -> list
             small, large = (words, other) if len(words) <= len(other) else (other, words)
             score = 2 * sum(min(n, large[w]) for w, n in small.items() if w in large) / (size + other_size)
             if score >= MOVE_SIMILARITY:
-                drift = abs(a.index / max(1, n_old) - b.index / max(1, n_new))
-                scored.append((-score, drift, a.index, b.index, a, b))
+                drift = abs(a.at / max(1, n_old) - b.at / max(1, n_new))
+                scored.append((-score, drift, a.at, b.at, a, b))
     scored.sort(key=lambda t: t[:4])
     used_old: set[int] = set()
     used_new: set[int] = set()
@@ -236,8 +236,8 @@ def _skeleton(pairs: list[tuple[_Para, _Para, float]]) -> set[int]:
     """Positions (in `pairs`) of the heaviest chain increasing in both old and new order. A pair weighs its text
     length plus MOVE_MIN_CHARS (more paragraphs in place beat one long one), times its similarity (between an exact
     and an edited pair, the edited one is the one that moved)."""
-    order = sorted(range(len(pairs)), key=lambda k: pairs[k][0].index)
-    ranks = {j: r for r, j in enumerate(sorted({pairs[k][1].index for k in order}))}
+    order = sorted(range(len(pairs)), key=lambda k: pairs[k][0].at)
+    ranks = {j: r for r, j in enumerate(sorted({pairs[k][1].at for k in order}))}
     size = len(ranks)
     tree = [(0, -1)] * (size + 1)  # Fenwick tree of (best chain weight, its last pair) over new ranks
 
@@ -258,7 +258,7 @@ def _skeleton(pairs: list[tuple[_Para, _Para, float]]) -> set[int]:
     prev: dict[int, int] = {}
     best = (0, -1)
     for k in order:
-        r = ranks[pairs[k][1].index]
+        r = ranks[pairs[k][1].at]
         weight, last = best_below(r)
         prev[k] = last
         a, _, score = pairs[k]
@@ -283,7 +283,7 @@ def paragraph_map(old: Document, new: Document, changes: list[SectionChange]) ->
     pairs = [p for p in _pair(old_paras, new_paras)
              if (p[0].section, p[1].section) not in moved_sections]  # those moved with their section
     chain = _skeleton(pairs)
-    in_place = _InPlace(old_paras, new_paras, [pairs[k] for k in sorted(chain, key=lambda k: pairs[k][0].index)],
+    in_place = _InPlace(old_paras, new_paras, [pairs[k] for k in sorted(chain, key=lambda k: pairs[k][0].at)],
                         pairs)
     result = ParagraphMap(kept=[(0, head), (new_tail, len(new.text))])
     for k, (a, b, score) in enumerate(pairs):
@@ -308,10 +308,10 @@ class _InPlace:
     def __init__(self, old: list[_Para], new: list[_Para], chain: list[tuple[_Para, _Para, float]],
                  pairs: list[tuple[_Para, _Para, float]]) -> None:
         self.old, self.new = old, new
-        self.chain_old = [a.index for a, _, _ in chain]
-        self.chain_new = [b.index for _, b, _ in chain]
-        self.paired_old = {a.index for a, _, _ in pairs}
-        self.paired_new = {b.index for _, b, _ in pairs}
+        self.chain_old = [a.at for a, _, _ in chain]
+        self.chain_new = [b.at for _, b, _ in chain]
+        self.paired_old = {a.at for a, _, _ in pairs}
+        self.paired_new = {b.at for _, b, _ in pairs}
 
     def explains(self, a: _Para, b: _Para) -> bool:
         return (self._twin(b, self.chain_new, self.chain_old, self.old, self.paired_old)
@@ -320,13 +320,13 @@ class _InPlace:
     @staticmethod
     def _twin(p: _Para, here: list[int], there: list[int], other: list[_Para], paired: set[int]) -> bool:
         """A similar unpaired paragraph on the other side, in the gap of the skeleton where `p` stands."""
-        k = bisect_right(here, p.index)
+        k = bisect_right(here, p.at)
         lo = there[k - 1] + 1 if k else 0
         hi = there[k] if k < len(there) else len(other)
         if hi - lo > 50:  # a long gap is a rewrite, not an edit in place
             return False
         words = bag(p.key)
-        return any(q.movable and q.index not in paired and bag_similarity(words, bag(q.key)) >= MOVE_SIMILARITY
+        return any(q.movable and q.at not in paired and bag_similarity(words, bag(q.key)) >= MOVE_SIMILARITY
                    for q in other[lo:hi])
 
 
