@@ -16,7 +16,7 @@ OPTIONS = {"old": "--old", "new": "--new", "title": "--title", "site": "--site",
            "output": "--output"}
 
 #: sub-command name -> module under wikidiff.commands exposing register(subparsers) and run(args) -> int
-COMMANDS = ("audit", "history", "fix", "serve")
+COMMANDS = ("audit", "history", "fix", "watch", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:
