@@ -244,18 +244,25 @@ def test_control_characters_in_error_lines_are_made_visible(capsys):
 
 
 # Ctrl-C
+STARTER = ("import sys; sys.stderr.write('ready\\n'); sys.stderr.flush(); sys.argv = ['wikidiff', *sys.argv[1:]]; "
+           "import runpy; runpy.run_module('wikidiff', run_name='__main__', alter_sys=True)")
+
+
 def test_interrupt_at_start_up_or_while_waiting_is_one_line(tmp_path):
+    """SIGINT from the first line of Python code on: while the package is imported, while the arguments are read,
+    and while waiting for a server that never answers, it ends with one line and exit status 130."""
     import socket
 
     with socket.socket() as listener:  # accepts, never answers
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)
         api = f"http://127.0.0.1:{listener.getsockname()[1]}/w/api.php"
-        for delay in (0.3, 0.6, 1.5):
-            proc = subprocess.Popen([sys.executable, "-m", "wikidiff", "audit", "--site", SITE, "--old", "1",
+        for delay in (0.0, 0.02, 0.08, 0.3, 1.5):
+            proc = subprocess.Popen([sys.executable, "-c", STARTER, "audit", "--site", SITE, "--old", "1",
                                      "--new", "2", "--api-url", api, "--cache", str(tmp_path / "c.sqlite")],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                                     env={**os.environ, "PYTHONPATH": str(ROOT)})
+            assert proc.stderr is not None and proc.stderr.readline() == "ready\n"
             time.sleep(delay)
             proc.send_signal(signal.SIGINT)
             _, err = proc.communicate(timeout=60)

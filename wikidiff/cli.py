@@ -7,6 +7,7 @@ import importlib
 import shlex
 import sys
 
+from ._cli_start import restore_interrupt
 from .commands.output import visible
 from .errors import WikidiffError
 
@@ -55,6 +56,7 @@ def error_line(exc: WikidiffError) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; library errors become one line on stderr and their exit status, Ctrl-C exits 130."""
     try:
+        restore_interrupt()
         parser = build_parser()
         args = parser.parse_args(argv)
         return int(args._run(args) or 0)
