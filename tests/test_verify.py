@@ -194,3 +194,20 @@ def test_accuracy_benchmark_runs_and_agrees_with_the_legacy_html(shared_data):
     legacy = rows[("citeParserTests.txt", "legacy")]
     assert legacy["cases"] > 100 and legacy["agree"] == legacy["cases"] and legacy["both"] > 0
     assert all(r["agree"] >= r["cases"] - 2 for r in rows.values())
+
+
+def test_badges_and_summary_say_what_verification_did():
+    from wikidiff.verify import BADGES, badge, summary
+
+    audit = wikidiff.audit("", ENWIKI_WIKITEXT)
+    assert all(badge(f) is None for f in audit.flags) and summary(audit.verification) is None
+    out = reconcile(audit, ENWIKI_LEGACY, read_rendering(_legacy("")), how="test legacy", new_revid=9, old_revid=8)
+    states = {f.fields.get("kind") or f.fields["name"]: badge(f) for f in out.flags if badge(f)}
+    assert states == {"n1": "confirmed", "ghost": "rendered", "missing-url": "confirmed",
+                      "CS1 maint: url-status": "rendered"}
+    assert set(states.values()) <= set(BADGES)
+    assert summary(out.verification) == ("Checked against revision 9 as rendered by the wiki, revision 8 for what "
+                                         "the edit caused (test legacy): 2 confirmed, 2 added from the page.")
+    gone = unavailable(audit, "action=parse", "revision 9 is hidden")
+    assert badge(gone.flags[0]) == "unverified"
+    assert summary(gone.verification) == "Not verified against the rendered page: revision 9 is hidden."

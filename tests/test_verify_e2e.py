@@ -165,6 +165,19 @@ def test_verify_flags_with_an_open_client(wiki, tmp_path):
         {"built": True, "timeline": False, "ghost": True}
 
 
+def test_a_page_creation_caused_every_error_it_shows(wiki, tmp_path):
+    opts = _opts(wiki, tmp_path)
+    source = renderings(**opts)
+    new = wikidiff.fetch(old=OLD, new=NEW, **opts)
+    audit = wikidiff.audit("", new.new_text, new_meta=new.new_meta, verify=source)
+    source.client.close()
+    broken = _by(audit, "broken-ref")
+    assert all(f.fields["caused_by_edit"] is True and f.severity == "error" for n, f in broken.items()
+               if n != "timeline")
+    assert broken["ghost"].fields["caused_by_edit"] is True
+    assert [r.params["oldid"] for r in _parse_requests(wiki)] == [str(NEW)]
+
+
 def test_verify_true_asks_the_wiki_of_the_revisions(wiki, tmp_path, monkeypatch):
     monkeypatch.setenv("WIKIDIFF_API_URL", wiki.api_url)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))

@@ -106,7 +106,9 @@ def verify_audit(audit: Audit, renderings: Renderings | None = None) -> Audit:
         notes.append(f"the rendering of revision {new_revid} is not Parsoid HTML: it was read as the legacy "
                      f"parser's")
     old_rendering = None
-    if old_revid is not None and new_rendering.errors:
+    if old_revid is None and not audit.old.text:  # a page creation: nothing was shown before this edit
+        old_rendering = Rendering(new_rendering.parser, cite_markup=True, keys_known=True)
+    elif old_revid is not None and new_rendering.errors:
         try:
             old_rendering = read_rendering(renderings.get(old_revid).html)
         except FetchError as exc:
@@ -288,3 +290,40 @@ class _Reconciler:
         return Flag("citation-error", cs1_severity, f"{template} shows the CS1 {label} {e.key}{where}", section,
                     {"kind": e.key, "cs1": e.severity, "template": e.template, "name": e.name,
                      "hidden": e.hidden, "anchor": e.anchor, **common})
+
+
+# how reports say it (one wording for every renderer)
+BADGES = {
+    "confirmed": "verified on the rendered page",
+    "not-shown": "not an error on the rendered page",
+    "rendered": "seen only on the rendered page",
+    "unverified": "not verified",
+}
+
+
+def badge(flag: Flag) -> str | None:
+    """The verification state of a flag, as a key of BADGES; None when verification did not look at it."""
+    fields = flag.fields
+    if fields.get("source") == "rendered":
+        return "rendered"
+    if "verified" not in fields:
+        return None
+    return {True: "confirmed", False: "not-shown"}.get(fields["verified"], "unverified")
+
+
+def summary(verification: dict[str, Any] | None) -> str | None:
+    """One sentence on what verification did for an audit (None when it was not asked)."""
+    if not verification:
+        return None
+    if verification["status"] == "verified":
+        counts = verification.get("counts") or {}
+        done = ", ".join(f"{counts[k]} {word}" for k, word in (("confirmed", "confirmed"),
+                                                              ("downgraded", "not shown as errors"),
+                                                              ("added", "added from the page"),
+                                                              ("unverifiable", "not verifiable"))
+                         if counts.get(k)) or "no Cite or CS1 error to compare"
+        old = f", revision {verification['old_revid']} for what the edit caused" if verification.get("old_revid") \
+            else ""
+        return f"Checked against revision {verification['new_revid']} as rendered by the wiki{old} " \
+               f"({verification['how']}): {done}."
+    return f"Not verified against the rendered page: {verification.get('reason')}."

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model import DiffOp, SectionChange
 from ..text.document import Document
-from .words import LINE, similarity
+from .words import LINE, bag
 
 #: paragraphs shorter than this (characters) are too common to call a move (blank lines, "}}", list bullets)
 MOVE_MIN_CHARS = 40
@@ -77,8 +77,7 @@ def find_moves(old: Document, new: Document, changes: list[SectionChange]) -> li
             rest_gone.append((off, line))
     rest_came = [p for bucket in by_text.values() for p in bucket]
     if rest_gone and rest_came and len(rest_gone) * len(rest_came) <= 40_000:
-        scored = sorted(((similarity(a[1], b[1]), i, j) for i, a in enumerate(rest_gone)
-                         for j, b in enumerate(rest_came)), reverse=True)
+        scored = sorted(_similar_pairs([p[1] for p in rest_gone], [p[1] for p in rest_came]), reverse=True)
         used_a: set[int] = set()
         used_b: set[int] = set()
         for score, i, j in scored:
@@ -92,3 +91,26 @@ def find_moves(old: Document, new: Document, changes: list[SectionChange]) -> li
             moves.append(Move(off, noff, line, nline, old.section_at(off).label, new.section_at(noff).label, score))
     moves.sort(key=lambda m: m.new_offset)
     return moves
+
+
+def _similar_pairs(a: list[str], b: list[str]) -> list[tuple[float, int, int]]:
+    """(similarity, i, j) for each pair of texts at least MOVE_SIMILARITY alike (words.similarity's score): each
+    text's word bag is made once, and pairs whose sizes alone rule it out are never compared."""
+    bags_a = [bag(t) for t in a]
+    bags_b = [bag(t) for t in b]
+    sizes_a = [sum(w.values()) for w in bags_a]
+    sizes_b = [sum(w.values()) for w in bags_b]
+    out = []
+    for i, (wa, na) in enumerate(zip(bags_a, sizes_a, strict=True)):
+        for j, (wb, nb) in enumerate(zip(bags_b, sizes_b, strict=True)):
+            if not na and not nb:
+                out.append((1.0, i, j))
+                continue
+            if 2 * min(na, nb) < MOVE_SIMILARITY * (na + nb):  # even all of the smaller bag shared is too little
+                continue
+            small, large = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+            inter = sum(min(n, large[w]) for w, n in small.items() if w in large)
+            score = 2 * inter / (na + nb)
+            if score >= MOVE_SIMILARITY:
+                out.append((score, i, j))
+    return out

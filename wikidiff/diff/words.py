@@ -7,7 +7,7 @@ one character, so the character diff runs on tokens.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from typing import Literal
 
@@ -52,7 +52,27 @@ def _encode(texts: list[str], pattern: re.Pattern[str]) -> tuple[list[str], dict
 LINE = re.compile(r"[^\n]*\n|[^\n]+")
 
 
+#: token diffs kept (a page history repeats its paragraph edits: reverts, edit wars)
+MEMO = 2048
+_memo: OrderedDict[tuple[str, str, str], list[tuple[int, str]]] = OrderedDict()
+
+
 def token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+    """(op, text) runs of the diff of two texts by the tokens of `pattern` (-1 delete, 0 equal, 1 insert);
+    the last MEMO diffs are remembered."""
+    key = (pattern.pattern, old, new)
+    hit = _memo.get(key)
+    if hit is not None:
+        _memo.move_to_end(key)
+        return hit
+    got = _token_diff(old, new, pattern)
+    _memo[key] = got
+    if len(_memo) > MEMO:
+        _memo.popitem(last=False)
+    return got
+
+
+def _token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
     (a, b), tokens = _encode([old, new], pattern)
     dmp = _dmp()
     diffs = dmp.diff_main(a, b, False)

@@ -5,7 +5,7 @@ RADIUS = 15
 #: table formats a run writes
 FORMATS = ("parquet", "csv", "jsonl")
 #: bump when the cached audit row changes shape
-CACHE_SCHEMA = 1
+CACHE_SCHEMA = 2
 #: audits kept in memory by the audit cache (an edit war repeats pairs)
 CACHE_MEMORY = 512
 #: rows buffered per table before a write (a Parquet row group each)

@@ -6,7 +6,6 @@ each consecutive pair, detects reverts, follows refs) -> rows -> a sink (see tab
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -14,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ..checks import FLAG_CODES
 from ..errors import InputError
 from ..model import RevisionMeta
 from ..sources.dump import sha1_hex, text_sha1
@@ -23,37 +21,11 @@ from .cache import AuditCache
 from .defaults import RADIUS
 from .detector import Detector
 from .mutual import controversy, mutual_pairs
+from .pair import PairAuditor
 from .reflife import RefLifetimes
-from .schema import RunStats, flag_column
+from .schema import RunStats
 
 Emit = Callable[[str, list[dict]], None]
-
-def audit_pair(old: Document, new: Document, lang: str) -> dict:
-    """The revision-row part of one audit, plus its flags, as plain JSON-ready values."""
-    from ..auditor import audit_documents
-
-    a = audit_documents(old, new, lang=lang)
-    s = a.summary
-    labels = []
-    for c in a.sections:
-        sec = c.new or c.old
-        label = sec.label if sec is not None and sec.label else "(lead)"
-        if label not in labels:
-            labels.append(label)
-    counts = Counter(f.code for f in a.flags)
-    row = {
-        "bytes_added": s["bytes_added"], "bytes_removed": s["bytes_removed"],
-        "bytes_changed": s["bytes_added"] + s["bytes_removed"], "sections_touched": s["sections_changed"],
-        "sections": "; ".join(labels) or None, "refs_added": s["refs_added"], "refs_removed": s["refs_removed"],
-        "refs_modified": s["refs_modified"], "flag_count": s["flags"], "errors": s["errors"], "warnings": s["warnings"],
-        **{flag_column(c): counts.get(c, 0) for c in FLAG_CODES},
-        "flags_other": sum(n for c, n in counts.items() if c not in FLAG_CODES),
-    }
-    flags = [{"code": f.code, "severity": f.severity, "message": f.message, "section": f.section,
-              "fields": json.dumps(f.fields, ensure_ascii=False, sort_keys=True, default=str),
-              "old_offset": f.old_offset, "new_offset": f.new_offset} for f in a.flags]
-    return {"row": row, "flags": flags}
-
 
 _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 _IPV6 = re.compile(r"^[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}$")
@@ -73,6 +45,7 @@ class Options:
     lang: str = "en"
     since: str | None = None  # normalised "YYYY-MM-DDTHH:MM:SSZ"
     limit: int | None = None  # revisions per page
+    reuse: bool = True  # reuse parsed revisions and audits within a page (False: each pair from scratch)
 
 
 def normalise_since(since: str | datetime | None) -> str | None:
@@ -114,7 +87,7 @@ class PageRun:
         self.detector: Detector[int] = Detector(options.radius)
         self.prev_doc: Document | None = None
         self.refs = RefLifetimes(self.page)
-        self.parses = 0
+        self.pairs = PairAuditor(options.lang, cache, radius=options.radius, reuse=options.reuse)
         self.audits = 0
         self._flags_out: list[dict] = []
 
@@ -123,12 +96,9 @@ class PageRun:
         pos = len(self.rows)
         if pos == 0 and meta.title and self.page["title"] != meta.title:
             self.page["title"] = meta.title  # as the wiki spells it (the API normalises a title asked for)
-        doc = None
-        if text is not None:
-            doc = Document.from_text(text, self.opt.lang)
-            self.parses += 1
         prev = self.rows[-1] if self.rows else None
         sha1 = sha1_hex(meta.sha1) or (text_sha1(text) if text is not None else None)
+        doc = self.pairs.document(text) if text is not None else None
         size = meta.size if meta.size is not None or text is None else len(text.encode("utf-8", "surrogatepass"))
         parent = meta.parentid if meta.parentid else (prev["revid"] if prev else None)
         row: dict[str, Any] = {
@@ -141,27 +111,28 @@ class PageRun:
             "refs": None, "is_revert": False, "reverted_to": None, "reverted_count": 0, "self_revert": False,
             "is_reverted": False, "reverted_by": None, "source": self.source,
         }
-        if doc is not None and self.prev_doc is not None and self.opt.audit:
-            self._audit(row, self.prev_doc, doc, meta)
         self.rows.append(row)
         self._reverts(row, pos)
+        if doc is not None and self.prev_doc is not None and self.opt.audit:
+            self._audit(row, self.prev_doc, doc, meta)
         if doc is not None:
             row["refs"] = self.refs.add(doc, meta, pos, first=prev is None)
+        self.pairs.remember(doc)
         self.prev_doc = doc
 
+    @property
+    def parses(self) -> int:
+        return self.pairs.parses
+
     def _audit(self, row: dict, old: Document, new: Document, meta: RevisionMeta) -> None:
-        key = AuditCache.key(old, new, self.opt.lang)
-        result = self.cache.get(key)
-        if result is None:
-            result = audit_pair(old, new, self.opt.lang)
-            self.cache.put(key, result)
+        result, flags = self.pairs.audit(old, new)
         self.audits += 1
-        row.update(result["row"])
+        row.update(result)
         row["audited"] = True
-        if result["flags"]:
+        if flags:
             base = {**self.page, "revid": meta.revid, "prev_revid": row["prev_revid"], "timestamp": meta.timestamp,
-                    "user": meta.user}
-            self._flags_out.extend({**base, **f} for f in result["flags"])
+                    "user": meta.user, "is_revert": row["is_revert"]}
+            self._flags_out.extend({**base, **f} for f in flags)
             if len(self._flags_out) >= 2000:
                 self.flush_flags()
 

@@ -22,14 +22,14 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("sections_touched", "int"), ("sections", "str"),
         ("refs", "int"), ("refs_added", "int"), ("refs_removed", "int"), ("refs_modified", "int"),
         ("flag_count", "int"), ("errors", "int"), ("warnings", "int"),
-        *[(flag_column(c), "int") for c in FLAG_CODES], ("flags_other", "int"),
+        *[(flag_column(c), "int") for c in FLAG_CODES], ("flags_other", "int"), ("flags_restored", "int"),
         ("is_revert", "bool"), ("reverted_to", "int"), ("reverted_count", "int"), ("self_revert", "bool"),
         ("is_reverted", "bool"), ("reverted_by", "int"), ("source", "str"),
     ],
     "flags": _PAGE + [
         ("revid", "int"), ("prev_revid", "int"), ("timestamp", "ts"), ("user", "str"), ("code", "str"),
         ("severity", "str"), ("message", "str"), ("section", "str"), ("fields", "str"), ("old_offset", "int"),
-        ("new_offset", "int"),
+        ("new_offset", "int"), ("restored", "bool"), ("is_revert", "bool"),
     ],
     "reverts": _PAGE + [
         ("reverting", "int"), ("reverted_to", "int"), ("reverted", "int"), ("distance", "int"), ("timestamp", "ts"),

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from ..errors import InputError
-from ..sources.url import DiffTarget, normalize_site, parse_diff_url, parse_diff_value, parse_revision_id
+from ..sources.url import DiffTarget, normalize_site
 from . import problems
 from .settings import Settings
 
@@ -51,37 +51,25 @@ def title_param(value: str) -> str:
 def diff_target(params: Mapping[str, str], settings: Settings) -> DiffTarget:
     """The diff a query names: `url=` (a diff URL, permanent link or curid URL), or `wiki=` with `old=`/`new=`
     revision ids (`new` may be prev/next/cur relative to `old`; `new` alone is the edit that made it) or
-    `title=` (the page's latest edit). Its `api_url` is the served wiki's own."""
+    `title=` (the page's latest edit), read as `wikidiff.fetch` reads them; its `api_url` is the served wiki's."""
+    from ..sources.resolve import diff_target as read_target
+
     url, old, new, title = (_get(params, k) for k in ("url", "old", "new", "title"))
     wiki_param = _get(params, "wiki")
     try:
         if url:
-            if old or new or title:
-                raise problems.Problem(400, "Too much asked", "give either a diff URL or revision ids, not both")
             if len(url) > MAX_URL:
                 raise problems.Problem(400, "URL too long", f"a diff URL has fewer than {MAX_URL} characters")
-            target = parse_diff_url(url)
+            target = read_target(url, old=old or None, new=new or None, title=title or None)
             if not settings.serves(target.site):
                 raise problems.refused(target.site, settings.wikis)
             if wiki_param and served_wiki(wiki_param, settings) != target.site:
                 raise problems.Problem(400, "Two wikis asked", f"the URL is on {target.site}, not {wiki_param}")
-            return replace(target, api_url=settings.api_for(target.site))
-        wiki = served_wiki(wiki_param, settings)
-        base = {"site": wiki, "api_url": settings.api_for(wiki)}
-        if title:
-            if old or new:
-                raise problems.Problem(400, "Too much asked", "a title audits the page's latest edit: give it "
-                                                              "without revision ids")
-            return DiffTarget(title=title_param(title), **base)
-        if not new:
-            raise problems.Problem(400, "Nothing to audit",
-                                   "paste a diff URL, or give the new revision id (and the old one)")
-        diff = parse_diff_value(new)
-        oldid = parse_revision_id(old, "the old revision") if old else None
-        if oldid is None and isinstance(diff, str):
-            raise problems.Problem(400, "Old revision needed", f"new={diff} is relative to the old revision: "
-                                                               "give it too")
-        return DiffTarget(oldid=oldid, diff=diff, **base)
+        else:
+            wiki = served_wiki(wiki_param, settings)
+            target = read_target(site=wiki, old=old or None, new=new or None,
+                                 title=title_param(title) if title else None)
+        return replace(target, api_url=settings.api_for(target.site))
     except InputError as exc:
         raise problems.Problem(400, "Cannot audit that", str(exc)) from None
 
