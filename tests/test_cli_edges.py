@@ -244,8 +244,9 @@ def test_control_characters_in_error_lines_are_made_visible(capsys):
 
 
 # Ctrl-C
-STARTER = ("import sys; sys.stderr.write('ready\\n'); sys.stderr.flush(); sys.argv = ['wikidiff', *sys.argv[1:]]; "
-           "import runpy; runpy.run_module('wikidiff', run_name='__main__', alter_sys=True)")
+STARTER = ("import sys, runpy, importlib.util; importlib.util.find_spec('wikidiff'); "
+           "sys.argv = ['wikidiff', *sys.argv[1:]]; sys.stderr.write('ready\\n'); sys.stderr.flush(); "
+           "runpy.run_module('wikidiff', run_name='__main__', alter_sys=True)")
 
 
 def test_interrupt_at_start_up_or_while_waiting_is_one_line(tmp_path):
@@ -257,7 +258,7 @@ def test_interrupt_at_start_up_or_while_waiting_is_one_line(tmp_path):
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)
         api = f"http://127.0.0.1:{listener.getsockname()[1]}/w/api.php"
-        for delay in (0.0, 0.02, 0.08, 0.3, 1.5):
+        for delay in (0.01, 0.03, 0.08, 0.3, 1.5):
             proc = subprocess.Popen([sys.executable, "-c", STARTER, "audit", "--site", SITE, "--old", "1",
                                      "--new", "2", "--api-url", api, "--cache", str(tmp_path / "c.sqlite")],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,

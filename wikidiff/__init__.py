@@ -10,12 +10,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from ._cli_start import quiet_interrupt_while_starting
-from ._version import __version__
 
 quiet_interrupt_while_starting()  # the command line only: Ctrl-C during the imports below exits 130 quietly
+
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
 from .auditor import Audit, audit, audit_documents
 from .errors import (
     BadAnswer,
