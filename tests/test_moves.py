@@ -47,3 +47,29 @@ def test_section_renamed_and_edited():
     assert (change.change, change.old.heading, change.new.heading, change.modified) == (
         "renamed", "Early life", "Childhood", True)
     assert "".join(o.text for o in change.ops if o.op == "insert").strip() == "He left at ten."
+
+
+def test_text_under_a_new_heading_is_not_new():
+    """A heading inserted above existing prose: no move, and the prose is not reported as added."""
+    old = f"Lead.\n== A ==\nIntro line of the section.\n\n{PARA}\n\n{OTHER}\n"
+    new = f"Lead.\n== A ==\nIntro line of the section.\n\n== War ==\n{PARA}\n\n{OTHER}\n"
+    result = wikidiff.audit(old, new)
+    assert result.moves == []
+    assert [f for f in result.flags if f.code in ("unsourced-text", "words-to-watch")] == []
+
+
+def test_words_added_to_a_paragraph_under_a_new_heading_are_new():
+    """Edited in place under a new heading: the paragraph's old words are old, its new words are new."""
+    old = f"Lead.\n== A ==\nIntro line of the section.\n\n{PARA}\n"
+    new = f"Lead.\n== A ==\nIntro line of the section.\n\n== War ==\n{PARA} The regime was notorious.\n"
+    result = wikidiff.audit(old, new)
+    assert result.moves == []
+    assert [f.fields["word"] for f in result.flags if f.code == "words-to-watch"] == ["regime"]
+
+
+def test_subtract_spans():
+    from wikidiff.diff.moves import subtract_spans
+
+    assert subtract_spans([(0, 10), (20, 30)], [(2, 4), (3, 6), (25, 40)]) == [(0, 2), (6, 10), (20, 25)]
+    assert subtract_spans([(5, 8)], [(0, 20), (6, 7)]) == []
+    assert subtract_spans([(5, 8)], []) == [(5, 8)]

@@ -277,6 +277,24 @@ def test_time_limit_answers_with_a_clear_page(wiki, tmp_path):
         assert web.get("/")[0] == 200  # the server still answers
 
 
+def test_busy_server_refuses_at_once(wiki, tmp_path):
+    """With every worker busy and no queue, a request is refused (503, Retry-After) instead of waiting."""
+    with serve(wiki, tmp_path, "--workers", "1", "--queue", "0", "--time-limit", "20", "--rate-limit", "0") as web:
+        old, new = NS[5]["revid"], NS[6]["revid"]
+        wiki.add_fault("slow", delay=3.0, when=lambda p: str(new) in p.get("revids", ""))
+        with ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(web.get_json, "/api/audit?" + q(wiki=SITE, old=old, new=new))
+            deadline = time.monotonic() + 10
+            while not any(str(new) in r.params.get("revids", "") for r in wiki.requests):
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+            t0 = time.monotonic()
+            status, headers, body = web.get("/api/audit?" + q(wiki=SITE, old=NS[7]["revid"], new=NS[8]["revid"]))
+            assert status == 503 and headers["retry-after"] == "10" and time.monotonic() - t0 < 2
+            assert json.loads(body)["error"]["title"] == "Server busy"
+            assert slow.result()[0] == 200  # the one that was running finished normally
+
+
 def test_rate_limit_per_client(wiki, tmp_path):
     with serve(wiki, tmp_path, "--rate-limit", "3") as web:
         path = "/api/audit?" + q(wiki=SITE, old=NS[0]["revid"], new=NS[1]["revid"])

@@ -149,3 +149,23 @@ def test_library_errors_map_to_statuses():
     throttled = problems.from_error(errors.Throttled("t", retry_after=12.4))
     assert throttled.status == 503 and throttled.headers == {"Retry-After": "12"}
     assert problems.from_error(errors.Throttled("t")).headers == {"Retry-After": "60"}
+
+
+def test_serve_refuses_bad_options_in_one_line(capsys):
+    import socket
+
+    from wikidiff.cli import main
+
+    cases = [(["--time-limit", "0"], "--time-limit"), (["--wiki", "a b"], "--wiki"), (["--workers", "0"], "--workers"),
+             (["--api-url", "ftp://x/api.php"], "--api-url"), (["--port", "70000"], "--port"),
+             (["--api-url", STANDIN, "--wiki", "a.org", "--wiki", "b.org"], "--api-url"),
+             (["--host", "no such host.invalid"], "--host")]
+    for argv, option in cases:
+        assert main(["serve", *argv]) == 2, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("wikidiff: error: ") and option in err, err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        assert main(["serve", "--port", str(taken.getsockname()[1])]) == 2
+        assert "cannot listen on 127.0.0.1:" in capsys.readouterr().err

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from .checks import run_checks
 from .checks.base import CheckContext
-from .diff import Move, diff_refs, diff_sections, find_moves
+from .codes import SEVERITIES
+from .diff import Move, diff_refs, diff_sections, paragraph_map
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
 from .rescue import RescueSources, attach_rescues
@@ -44,7 +45,7 @@ class Audit:
                     if o.op == "insert")
         removed = sum(len(o.text.encode("utf-8", "surrogatepass")) for s in self.sections for o in s.ops
                       if o.op == "delete")
-        sev = {"error": 0, "warning": 0, "info": 0}
+        sev = dict.fromkeys(SEVERITIES, 0)
         for f in self.flags:
             sev[f.severity] += 1
         return {
@@ -106,11 +107,6 @@ class Audit:
         rows = [{k: v for k, v in s.to_dict().items() if k != "diff"} for s in self.sections]
         return pd.DataFrame(rows, columns=None if rows else ["change", "old_heading", "new_heading"])
 
-    def _repr_html_(self) -> str:  # Jupyter: the report as one scoped <div>, no script
-        from .report.html import fragment
-
-        return fragment(self)
-
     def __repr__(self) -> str:
         s = self.summary
         return (f"<Audit {s['sections_changed']} sections changed, refs +{s['refs_added']}/-{s['refs_removed']}"
@@ -126,8 +122,9 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
     revision; with RescueSources also the page's earlier revisions and other articles), or None."""
     sections = diff_sections(old, new)
     references = diff_refs(old, new)
-    moves = find_moves(old, new, sections)
-    ctx = CheckContext(old, new, sections, lang, moves=moves)
+    paragraphs = paragraph_map(old, new, sections)
+    moves = paragraphs.moves
+    ctx = CheckContext(old, new, sections, lang, moves=moves, kept=paragraphs.kept)
     flags = run_checks(ctx)
     notes = list(ctx.notes)
     unanalysed = new.ref_index.unanalysed

@@ -125,9 +125,9 @@ def find_rescues(old: Document, new: Document, *, new_meta: RevisionMeta | None 
                 break
     if wanted and pages is not None:
         for title in _candidate_pages(new, wanted, new_meta):
-            text = pages(title)
-            if text:
-                take(Document.from_text(text), f"article “{title}”", "article", title, strict=True)
+            page_text = pages(title)
+            if page_text:
+                take(Document.from_text(page_text), f"article “{title}”", "article", title, strict=True)
             elif searched is not None:
                 searched.append((f"article “{title}”", "missing"))
             if not wanted:

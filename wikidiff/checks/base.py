@@ -7,7 +7,8 @@ from functools import cached_property
 
 from ..cite.state import RefState, ref_state
 from ..diff.lines import LineBlocks, line_blocks
-from ..diff.moves import Move
+from ..diff.moves import Move, subtract_spans
+from ..diff.rearranged import drop_rearranged, old_sentences
 from ..model import SectionChange, Span
 from ..text.document import Document
 
@@ -20,6 +21,7 @@ class CheckContext:
     lang: str = "en"
     notes: list[str] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)  # paragraphs moved by the edit, found by the diff layer
+    kept: list[tuple[int, int]] = field(default_factory=list)  # new spans of paragraphs the old text had in place
 
     @cached_property
     def old_refs(self) -> RefState:
@@ -37,24 +39,20 @@ class CheckContext:
 
     @cached_property
     def moved_new_spans(self) -> list[tuple[int, int]]:
-        """New-revision spans of moved paragraphs: their text is not new, so checks of added text skip it."""
-        return sorted((m.new_offset, m.new_offset + len(m.new_text)) for m in self.moves)
+        """New-revision spans of moved paragraphs and of paragraphs the old revision had word for word (shown as
+        inserted under a new heading, say): their text is not new, so checks of added text skip it."""
+        return sorted([(m.new_offset, m.new_offset + len(m.new_text)) for m in self.moves] + self.kept)
 
     @cached_property
     def inserted_spans(self) -> list[tuple[int, int]]:
-        """New-revision spans this edit inserted (moved paragraphs excluded), in order."""
+        """New-revision spans this edit inserted, in order: moved paragraphs and sentences the old revision
+        already had (a paragraph merged or split, a sentence moved) are left out."""
         spans = sorted((op.new_offset, op.new_offset + len(op.text)) for c in self.sections for op in c.ops
                        if op.op == "insert")
-        out = []
-        for lo, hi in spans:
-            for m_lo, m_hi in self.moved_new_spans:
-                if m_lo < hi and lo < m_hi:
-                    if lo < m_lo:
-                        out.append((lo, m_lo))
-                    lo = max(lo, m_hi)
-            if lo < hi:
-                out.append((lo, hi))
-        return out
+        out = subtract_spans(spans, self.moved_new_spans)
+        if not out:
+            return out
+        return drop_rearranged(self.new.text, out, old_sentences(self.old.text))
 
     @cached_property
     def line_blocks(self) -> LineBlocks:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..model import SEVERITY_RANK
+from ..codes import SEVERITIES, SEVERITY_RANK
 from . import fetching
 from .output import check_output, write_output, write_stdout
 
@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                                                               "one diff URL")
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
     p.add_argument("-o", "--output", metavar="PATH", help="write the report here instead of stdout")
-    p.add_argument("--fail-on", choices=("error", "warning", "info"),
+    p.add_argument("--fail-on", choices=SEVERITIES,
                    help="exit 1 when a flag of this severity or worse fired")
     p.add_argument("--lang", default=None,
                    help="wiki language code (default: the wiki's for fetched revisions, else en)")

@@ -8,7 +8,9 @@ import sys
 
 from ..errors import InputError
 
-DEFAULTS = {"time_limit": 30.0, "rate_limit": 30, "workers": 4, "memo": 256, "history_limit": 500}
+#: Settings fields set by an option of the same name (the CLI names the option in an error about one)
+SETTINGS_OPTIONS = ("wiki", "time_limit", "rate_limit", "workers", "queue", "memo", "history_limit")
+DEFAULTS = {"time_limit": 30.0, "rate_limit": 30, "workers": 4, "queue": 64, "memo": 256, "history_limit": 500}
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -30,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help=f"audits and histories per minute per client; 0: no limit (default: {DEFAULTS['rate_limit']})")
     p.add_argument("--workers", type=int, default=DEFAULTS["workers"], metavar="N",
                    help=f"audits run at once (default: {DEFAULTS['workers']})")
+    p.add_argument("--queue", type=int, default=DEFAULTS["queue"], metavar="N",
+                   help=f"audits that may wait for a worker; more are refused with 503 (default: {DEFAULTS['queue']})")
     p.add_argument("--memo", type=int, default=DEFAULTS["memo"], metavar="N",
                    help=f"finished audits kept in memory; 0: none (default: {DEFAULTS['memo']})")
     p.add_argument("--history-limit", type=int, default=DEFAULTS["history_limit"], metavar="N",
@@ -67,10 +71,16 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise InputError(f"the web app needs the web extra (pip install 'wikidiff[web]'): {exc.name} is missing") \
             from None
-    settings = Settings(wikis=tuple(args.wiki or ("en.wikipedia.org",)), api_url=args.api_url, cache=args.cache,
-                        findings=args.findings, time_limit=args.time_limit, rate_limit=args.rate_limit,
-                        workers=args.workers, memo=args.memo, history_limit=args.history_limit,
-                        user_agent=args.user_agent)
+    try:
+        settings = Settings(wikis=tuple(args.wiki or ("en.wikipedia.org",)), api_url=args.api_url, cache=args.cache,
+                            findings=args.findings, time_limit=args.time_limit, rate_limit=args.rate_limit,
+                            workers=args.workers, queue=args.queue, memo=args.memo, history_limit=args.history_limit,
+                            user_agent=args.user_agent)
+    except InputError as exc:
+        option = "--" + exc.param.replace("_", "-") if exc.param in SETTINGS_OPTIONS else None
+        if option is None or option in str(exc):
+            raise
+        raise InputError(f"{exc} ({option})") from None
     app = create_app(settings)
     sock = _listen(args.host, args.port)
     host, port = sock.getsockname()[:2]

@@ -1,27 +1,57 @@
-"""Moved paragraphs: a paragraph deleted in one place and inserted in another is one move.
+"""Moved paragraphs: a paragraph that left its place among the paragraphs around it is one move, not a removal
+plus an addition.
 
-Computed in the diff layer from the section changes (the auditor passes them to the checks, which skip moved text).
+The paragraphs (lines) of both whole revisions are paired: first by identical text (the k-th copy of a text with
+the k-th copy), then, among the paragraphs left over on both sides, by word similarity (an edited paragraph). The
+pairs that keep their order form the page's skeleton, the heaviest order-preserving chain of pairs (a longest
+increasing subsequence weighted by paragraph length); a movable pair outside the skeleton moved. Short lines only
+anchor (when unique on both sides). So:
+
+- headings, blank lines and short lines (`{|`, `|-`, `}}`, list bullets) take no part: a heading inserted, renamed
+  or removed, or a bold line turned into a heading, moves nothing; identical trivial lines never pair up;
+- a whole section moved is a section move (diff_sections says so) and its paragraphs are not also paragraph moves;
+- two paragraphs cut from one section and pasted into another leave the skeleton: two moves.
+
+MediaWiki's wikidiff2 pairs each added line with the most similar deleted line anywhere in the diff (character
+similarity above 0.4, at most 100 changed lines) and shows it as moved unless the two sit next to each other; it
+has no notion of the unchanged text around them, so an edit that shifts text past a new heading shows moves. The
+skeleton here is what decides.
+
+The text of the pairs that kept their place is also reported (`ParagraphMap.kept`: whole paragraphs kept word for
+word, and the unchanged words of those edited in place): it is old even where the section diff shows it inserted
+(under a new heading, say), so checks of added text skip it like moved text.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import DiffOp, SectionChange
+from ..model import SectionChange
 from ..text.document import Document
-from .words import LINE, bag
+from ..text.headings import heading_of
+from ..text.scan import strip_comments
+from .words import bag, bag_similarity, word_diff
 
-#: paragraphs shorter than this (characters) are too common to call a move (blank lines, "}}", list bullets)
+#: paragraphs shorter than this (characters, spaces folded) are too common to call a move ("}}", "|-", bullets)
 MOVE_MIN_CHARS = 40
-#: a deleted and an inserted paragraph this similar are one paragraph, moved (and perhaps edited)
+#: a paragraph left over on one side and one on the other this similar (word overlap) are one paragraph, edited
 MOVE_SIMILARITY = 0.8
+#: similarity pairing compares at most this many (left-over old x left-over new) paragraphs; past it, only
+#: identical paragraphs pair (wikidiff2 gives up on moves past 100 changed lines)
+MAX_COMPARISONS = 40_000
+#: an edited paragraph is recognised only with at least this many words that are not numbers
+MIN_SIMILAR_WORDS = 4
+
+_LINE = re.compile(r"[^\n]*\n?")
 
 
 @dataclass
 class Move:
-    """A paragraph deleted in one place and inserted in another: one move, not a removal plus an addition."""
+    """A paragraph that left one place and arrived in another: one move, not a removal plus an addition."""
 
     old_offset: int
     new_offset: int
@@ -41,76 +71,227 @@ class Move:
                 "text": self.new_text.strip()}
 
 
-def _whole_lines(ops: list[DiffOp], kind: str, text: str) -> list[tuple[int, str]]:
-    """Lines of `text` (a revision) lying entirely inside runs of `kind` ("delete" on old, "insert" on new)."""
-    out = []
-    for op in ops:
-        if op.op != kind:
+@dataclass
+class ParagraphMap:
+    """How the paragraphs of two revisions correspond: the moves, and the new-revision spans of paragraphs that
+    stayed in place word for word."""
+
+    moves: list[Move] = field(default_factory=list)
+    kept: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Para:
+    index: int  # among the revision's paragraphs
+    start: int
+    text: str  # the line as written (with its newline)
+    key: str  # spaces folded
+    section: int  # index of the section holding it
+
+    @property
+    def movable(self) -> bool:
+        """Long enough to call a move (a short line only anchors the paragraphs around it)."""
+        return len(self.key) >= MOVE_MIN_CHARS
+
+
+def _paragraphs(doc: Document) -> list[_Para]:
+    """The lines of a revision that take part: not blank, not headings."""
+    out: list[_Para] = []
+    sections = doc.sections
+    s = 0
+    pos = 0
+    text = doc.text
+    for m in _LINE.finditer(text):
+        line = m.group()
+        if not line:
+            break
+        start = pos
+        pos += len(line)
+        key = " ".join(line.split())
+        if not key or (key.startswith("=") and heading_of(strip_comments(key)) is not None):
             continue
-        at = op.old_offset if kind == "delete" else op.new_offset
-        for m in LINE.finditer(op.text):
-            start = at + m.start()
-            line = m.group()
-            whole = (start == 0 or text[start - 1] == "\n") and (line.endswith("\n") or start + len(line) == len(text))
-            if whole and len(line.strip()) >= MOVE_MIN_CHARS:
-                out.append((start, line))
+        while s + 1 < len(sections) and sections[s + 1].start <= start:
+            s += 1
+        out.append(_Para(len(out), start, line, key, sections[s].index))
     return out
 
 
-def find_moves(old: Document, new: Document, changes: list[SectionChange]) -> list[Move]:
-    """Paragraphs that left one place and arrived in another (same section or not), exact or edited."""
-    gone = [p for c in changes for p in _whole_lines(c.ops, "delete", old.text)]
-    came = [p for c in changes for p in _whole_lines(c.ops, "insert", new.text)]
-    if not gone or not came:
-        return []
-    moves: list[Move] = []
-    by_text: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for p in came:
-        by_text[" ".join(p[1].split())].append(p)
-    rest_gone = []
-    for off, line in gone:
-        bucket = by_text.get(" ".join(line.split()))
-        if bucket:
-            noff, nline = bucket.pop(0)
-            moves.append(Move(off, noff, line, nline, old.section_at(off).label, new.section_at(noff).label, 1.0))
-        else:
-            rest_gone.append((off, line))
-    rest_came = [p for bucket in by_text.values() for p in bucket]
-    if rest_gone and rest_came and len(rest_gone) * len(rest_came) <= 40_000:
-        scored = sorted(_similar_pairs([p[1] for p in rest_gone], [p[1] for p in rest_came]), reverse=True)
-        used_a: set[int] = set()
-        used_b: set[int] = set()
-        for score, i, j in scored:
-            if score < MOVE_SIMILARITY:
-                break
-            if i in used_a or j in used_b:
-                continue
-            used_a.add(i)
-            used_b.add(j)
-            (off, line), (noff, nline) = rest_gone[i], rest_came[j]
-            moves.append(Move(off, noff, line, nline, old.section_at(off).label, new.section_at(noff).label, score))
-    moves.sort(key=lambda m: m.new_offset)
-    return moves
+def _pair(old: list[_Para], new: list[_Para]) -> list[tuple[_Para, _Para, float]]:
+    """Identical paragraphs, then the most similar of the rest (best first).
+
+    A text found as often in both revisions pairs its k-th copy with the k-th; a text whose count changed is left
+    out (which copy moved cannot be told), and a short line pairs only when it is unique on both sides (`|-` or
+    `}}` anchor nothing)."""
+    copies_old: dict[str, list[_Para]] = defaultdict(list)
+    copies_new: dict[str, list[_Para]] = defaultdict(list)
+    for p in old:
+        copies_old[p.key].append(p)
+    for p in new:
+        copies_new[p.key].append(p)
+    pairs: list[tuple[_Para, _Para, float]] = []
+    for key, olds in copies_old.items():
+        news = copies_new.get(key)
+        if news and len(news) == len(olds) and (len(olds) == 1 or olds[0].movable):
+            pairs.extend((a, b, 1.0) for a, b in zip(olds, news, strict=True))
+    rest_old = [p for p in old if p.movable and p.key not in copies_new]
+    rest_new = [p for p in new if p.movable and p.key not in copies_old]
+    if rest_old and rest_new and len(rest_old) * len(rest_new) <= MAX_COMPARISONS:
+        pairs.extend(_similar(rest_old, rest_new, len(old), len(new)))
+    return pairs
 
 
-def _similar_pairs(a: list[str], b: list[str]) -> list[tuple[float, int, int]]:
-    """(similarity, i, j) for each pair of texts at least MOVE_SIMILARITY alike (words.similarity's score): each
-    text's word bag is made once, and pairs whose sizes alone rule it out are never compared."""
-    bags_a = [bag(t) for t in a]
-    bags_b = [bag(t) for t in b]
-    sizes_a = [sum(w.values()) for w in bags_a]
-    sizes_b = [sum(w.values()) for w in bags_b]
-    out = []
-    for i, (wa, na) in enumerate(zip(bags_a, sizes_a, strict=True)):
-        for j, (wb, nb) in enumerate(zip(bags_b, sizes_b, strict=True)):
-            if not na and not nb:
-                out.append((1.0, i, j))
-                continue
-            if 2 * min(na, nb) < MOVE_SIMILARITY * (na + nb):  # even all of the smaller bag shared is too little
-                continue
-            small, large = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
-            inter = sum(min(n, large[w]) for w, n in small.items() if w in large)
-            score = 2 * inter / (na + nb)
+def _similar(old: list[_Para], new: list[_Para], n_old: int, n_new: int) -> list[tuple[_Para, _Para, float]]:
+    """Greedy best-first pairing of edited paragraphs; ties go to the pair nearest in relative place."""
+    bags_new = [bag(p.key) for p in new]  # each bag made once
+    sizes_new = [sum(w.values()) for w in bags_new]
+    scored = []
+    for a in old:
+        words = bag(a.key)
+        size = sum(words.values())
+        if not _wordy(words):
+            continue
+        for k, b in enumerate(new):
+            if (min(len(a.key), len(b.key)) * 2 < max(len(a.key), len(b.key)) or not _wordy(bags_new[k])
+                    or 2 * min(size, sizes_new[k]) < MOVE_SIMILARITY * (size + sizes_new[k])):
+                continue  # the sizes alone rule it out (even the whole smaller bag shared is too little)
+            score = bag_similarity(words, bags_new[k])
             if score >= MOVE_SIMILARITY:
-                out.append((score, i, j))
+                drift = abs(a.index / max(1, n_old) - b.index / max(1, n_new))
+                scored.append((-score, drift, a.index, b.index, a, b))
+    scored.sort(key=lambda t: t[:4])
+    used_old: set[int] = set()
+    used_new: set[int] = set()
+    out = []
+    for neg, _, i, j, a, b in scored:
+        if i not in used_old and j not in used_new:
+            used_old.add(i)
+            used_new.add(j)
+            out.append((a, b, -neg))
+    return out
+
+
+def _wordy(words: Counter[str]) -> bool:
+    """Enough words with letters to judge similarity by (a row of numbers resembles every other row)."""
+    return sum(n for w, n in words.items() if not w.isdigit()) >= MIN_SIMILAR_WORDS
+
+
+def _skeleton(pairs: list[tuple[_Para, _Para, float]]) -> set[int]:
+    """Positions (in `pairs`) of the heaviest chain increasing in both old and new order. A pair weighs its text
+    length plus MOVE_MIN_CHARS (more paragraphs in place beat one long one), times its similarity (between an exact
+    and an edited pair, the edited one is the one that moved)."""
+    order = sorted(range(len(pairs)), key=lambda k: pairs[k][0].index)
+    ranks = {j: r for r, j in enumerate(sorted({pairs[k][1].index for k in order}))}
+    size = len(ranks)
+    tree = [(0, -1)] * (size + 1)  # Fenwick tree of (best chain weight, its last pair) over new ranks
+
+    def best_below(r: int) -> tuple[int, int]:
+        out = (0, -1)
+        while r > 0:
+            out = max(out, tree[r])
+            r -= r & -r
+        return out
+
+    def offer(r: int, value: tuple[int, int]) -> None:
+        r += 1
+        while r <= size:
+            if value > tree[r]:
+                tree[r] = value
+            r += r & -r
+
+    prev: dict[int, int] = {}
+    best = (0, -1)
+    for k in order:
+        r = ranks[pairs[k][1].index]
+        weight, last = best_below(r)
+        prev[k] = last
+        a, _, score = pairs[k]
+        value = (weight + round((len(a.key) + MOVE_MIN_CHARS) * score), k)
+        offer(r, value)
+        best = max(best, value)
+    chain = set()
+    k = best[1]
+    while k >= 0:
+        chain.add(k)
+        k = prev[k]
+    return chain
+
+
+def paragraph_map(old: Document, new: Document, changes: list[SectionChange]) -> ParagraphMap:
+    """Pair the paragraphs of two revisions; the pairs that left the page's skeleton are the moves."""
+    if not changes:
+        return ParagraphMap()
+    moved_sections = {(c.old.index, c.new.index) for c in changes if c.moved and c.old and c.new}
+    old_paras, new_paras = _paragraphs(old), _paragraphs(new)
+    pairs = [p for p in _pair(old_paras, new_paras)
+             if (p[0].section, p[1].section) not in moved_sections]  # those moved with their section
+    chain = _skeleton(pairs)
+    in_place = _InPlace(old_paras, new_paras, [pairs[k] for k in sorted(chain)], pairs)
+    result = ParagraphMap()
+    for k, (a, b, score) in enumerate(pairs):
+        if k not in chain and a.movable and b.movable and not in_place.explains(a, b):
+            result.moves.append(Move(a.start, b.start, a.text, b.text, old.sections[a.section].label,
+                                     new.sections[b.section].label, score))
+        elif k in chain and score == 1.0:
+            result.kept.append((b.start, b.start + len(b.text)))
+        elif k in chain:  # edited in place: the words it kept are old
+            result.kept.extend((op.new_offset, op.new_offset + len(op.text))
+                               for op in word_diff(a.text, b.text, a.start, b.start) if op.op == "equal")
+    result.moves.sort(key=lambda m: m.new_offset)
+    result.kept.sort()
+    return result
+
+
+class _InPlace:
+    """Whether an edit in place explains a pair outside the skeleton: where the new paragraph stands, the old
+    revision had a similar paragraph that nothing paired (it was edited into this one, and its twin elsewhere was
+    deleted), or the other way round. Then nothing moved."""
+
+    def __init__(self, old: list[_Para], new: list[_Para], chain: list[tuple[_Para, _Para, float]],
+                 pairs: list[tuple[_Para, _Para, float]]) -> None:
+        self.old, self.new = old, new
+        self.chain_old = [a.index for a, _, _ in chain]
+        self.chain_new = [b.index for _, b, _ in chain]
+        self.paired_old = {a.index for a, _, _ in pairs}
+        self.paired_new = {b.index for _, b, _ in pairs}
+
+    def explains(self, a: _Para, b: _Para) -> bool:
+        return (self._twin(b, self.chain_new, self.chain_old, self.old, self.paired_old)
+                or self._twin(a, self.chain_old, self.chain_new, self.new, self.paired_new))
+
+    @staticmethod
+    def _twin(p: _Para, here: list[int], there: list[int], other: list[_Para], paired: set[int]) -> bool:
+        """A similar unpaired paragraph on the other side, in the gap of the skeleton where `p` stands."""
+        k = bisect_right(here, p.index)
+        lo = there[k - 1] + 1 if k else 0
+        hi = there[k] if k < len(there) else len(other)
+        if hi - lo > 50:  # a long gap is a rewrite, not an edit in place
+            return False
+        words = bag(p.key)
+        return any(q.movable and q.index not in paired and bag_similarity(words, bag(q.key)) >= MOVE_SIMILARITY
+                   for q in other[lo:hi])
+
+
+def find_moves(old: Document, new: Document, changes: list[SectionChange]) -> list[Move]:
+    """Paragraphs that left their place among the paragraphs around them (same section or not), exact or edited."""
+    return paragraph_map(old, new, changes).moves
+
+
+def subtract_spans(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of sorted, disjoint `spans` outside the sorted `holes` (which may overlap each other)."""
+    out: list[tuple[int, int]] = []
+    starts = [h[0] for h in holes]
+    for lo, hi in spans:
+        k = max(0, bisect_right(starts, lo) - 1)
+        while k > 0 and holes[k - 1][1] > lo:  # an earlier, longer hole may still cover lo
+            k -= 1
+        for h_lo, h_hi in holes[k:]:
+            if h_lo >= hi:
+                break
+            if h_hi <= lo:
+                continue
+            if lo < h_lo:
+                out.append((lo, h_lo))
+            lo = max(lo, h_hi)
+        if lo < hi:
+            out.append((lo, hi))
     return out

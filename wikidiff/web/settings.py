@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from ..sources.url import api_url_for_site, is_wikimedia, normalize_site, site_from_api_url
+from ..sources.url import api_url_for_site, is_wikimedia, normalize_site, parse_api_url, site_from_api_url
 
 DEFAULT_WIKI = "en.wikipedia.org"
+_LABELS = {"workers": "number of workers", "queue": "queue length", "rate_limit": "rate limit",
+           "memo": "number of audits kept", "history_limit": "history limit"}
 
 
 @dataclass(frozen=True)
@@ -36,24 +38,27 @@ class Settings:
     _api: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        wikis = tuple(dict.fromkeys(normalize_site(w) for w in self.wikis))
+        try:
+            wikis = tuple(dict.fromkeys(normalize_site(w) for w in self.wikis))
+        except InputError as exc:
+            raise InputError(str(exc), param="wiki") from None
         if not wikis:
-            raise InputError("serve at least one wiki")
+            raise InputError("serve at least one wiki", param="wiki")
         object.__setattr__(self, "wikis", wikis)
         if self.api_url is not None:
-            from ..sources.api import parse_api_url  # validates the URL (scheme, api.php, no query)
-
             parse_api_url(self.api_url)
             site_from_api_url(self.api_url)
             if len(wikis) > 1:
-                raise InputError(f"one API URL serves one wiki, not {len(wikis)} ({', '.join(wikis)})")
-        for name, value, low in (("time limit", self.time_limit, 0.1), ("fetch timeout", self.fetch_timeout, 0.1)):
+                raise InputError(f"one API URL serves one wiki, not {len(wikis)} ({', '.join(wikis)})",
+                                 param="api_url")
+        for name, value, low in (("time_limit", self.time_limit, 0.1), ("fetch_timeout", self.fetch_timeout, 0.1)):
             if not low <= value < float("inf"):
-                raise InputError(f"the {name} must be at least {low:g} seconds, not {value:g}")
-        for name, n, low in (("workers", self.workers, 1), ("queue", self.queue, 0), ("rate limit", self.rate_limit, 0),
-                             ("memo", self.memo, 0), ("history limit", self.history_limit, 1)):
+                raise InputError(f"the {name.replace('_', ' ')} must be at least {low:g} seconds, not {value:g}",
+                                 param=name)
+        for name, n, low in (("workers", self.workers, 1), ("queue", self.queue, 0), ("rate_limit", self.rate_limit, 0),
+                             ("memo", self.memo, 0), ("history_limit", self.history_limit, 1)):
             if n < low:
-                raise InputError(f"the {name} must be at least {low}, not {n}")
+                raise InputError(f"the {_LABELS[name]} must be at least {low}, not {n}", param=name)
         self._api.update({w: self.api_url or api_url_for_site(w) for w in wikis})
 
     def api_for(self, wiki: str) -> str:
