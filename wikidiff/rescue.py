@@ -97,15 +97,16 @@ def find_rescues(old: Document, new: Document, *, new_meta: RevisionMeta | None 
     def take(doc: Document, place: str, found_in: str, title: str | None = None, revid: int | None = None,
              strict: bool = False) -> None:
         defs = ref_state(doc).definitions
-        got, ambiguous = [], []
+        got: list[str] = []
+        ambiguous: list[str] = []
         for key in list(wanted):
-            refs = [r for r in defs.get(key, []) if r.content]
-            if not refs:
+            contents = [r.content.strip() for r in defs.get(key, []) if r.content]
+            if not contents:
                 continue
-            if strict and len({r.content.strip() for r in refs}) > 1:
+            if strict and len(set(contents)) > 1:
                 ambiguous.append(key[1])
                 continue
-            found[key] = Rescue(key[1], key[0], refs[0].content.strip(), found_in, title, revid)
+            found[key] = Rescue(key[1], key[0], contents[0], found_in, title, revid)
             got.append(key[1])
             del wanted[key]
         if searched is not None:

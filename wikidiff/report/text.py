@@ -40,13 +40,14 @@ def _edit_lines(audit) -> list[str]:
 
     lines = []
     if audit.new_meta.comment:
-        lines.append(f"  summary: “{_short(audit.new_meta.comment, 200)}”")
+        lines.append(f"  summary: “{shorten(audit.new_meta.comment, 200)}”")
     links = wiki_links(audit.old_meta, audit.new_meta)
     if links:
         lines.append(f"  diff: {links['diff']}")
         if links.get("page"):
             lines.append(f"  page: {links['page']}  (history: {links['history']})")
-        for user in links.get("users", []):
+        users: list = links.get("users", [])  # type: ignore[assignment]
+        for user in users:
             lines.append(f"  user {user['name']}: {user['page']}  talk: {user['talk']}  "
                          f"contributions: {user['contributions']}")
     return lines

@@ -288,7 +288,7 @@ class WikiClient:
         found = self.cache.get_many(self.site, ids) if self.cache is not None else {}
         missing = [r for r in dict.fromkeys(ids) if r not in found]
         damaged = [r for r in missing if self.cache is not None and (self.site, r) in self.cache.damaged]
-        if damaged and not self.offline:
+        if damaged and not self.offline and self.cache is not None:
             self.say(f"warning: the cached copy of revision {_ids(damaged)} in {self.cache.path} is damaged; "
                      f"fetching it again")
         hidden: dict[int, RevisionMeta] = {}

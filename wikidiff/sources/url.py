@@ -348,7 +348,7 @@ def wiki_links(old_meta: object, new_meta: object) -> dict[str, object]:
     if title:
         links["page"] = page_url(site, title)
         links["history"] = f"{index}?title={quote(title.replace(' ', '_'), safe=':/')}&action=history"
-    users = []
+    users: list[dict[str, str]] = []
     for meta in (old_meta, new_meta):
         user = getattr(meta, "user", None)
         if user and user not in [u["name"] for u in users]:
