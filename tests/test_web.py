@@ -434,3 +434,10 @@ def test_history_page_with_plots(web, browser):  # noqa: F811
     assert errors_logged(browser) == []
     status, _h, page = web.get("/history?" + q(wiki="de.wikipedia.org", title="Nintendo Switch"))
     assert status == 403
+    status, _h, page = web.get("/history?" + q(wiki=SITE, title="Nintendo Switch", since="yesterday"))
+    assert status == 400 and b"not an ISO 8601 date" in page
+    # from a later start: only the revisions since then are read
+    since = NS[20]["timestamp"]
+    visit(browser, web.url("/history?" + q(wiki=SITE, title="Nintendo Switch", since=since)))
+    _wait(browser, "#wdw-summary", 120)
+    assert browser.find_element(By.CSS_SELECTOR, "#wdw-summary td.num").text == str(len(NS) - 20)
