@@ -261,7 +261,8 @@ def test_a_full_queue_skips_the_oldest_and_says_so(wiki, tmp_path):
     notes: list[str] = []
     with StreamStandIn(pace=0.002) as stream:
         patrol = watch(stream_url=stream.url, api_url=wiki.api_url, queue_size=2, batch_size=1,
-                       skip_when_behind=True, lag_notice=0.0, notify=notes.append, observe=slow)
+                       skip_when_behind=True, lag_notice=0.0, notify=notes.append, observe=slow,
+                       cache=tmp_path / "cache.sqlite")
 
         def stop_when_all_handled() -> None:
             deadline = time.monotonic() + 20
@@ -291,3 +292,20 @@ def test_stream_errors_are_one_line(wiki, tmp_path):
         watch(wikis=[EN, "de.wikipedia.org"], api_url=wiki.api_url)
     with pytest.raises(InputError, match="ISO 8601"):
         watch(since="yesterday")
+
+
+def test_verify_checks_reported_edits_on_the_rendered_page(wiki, tmp_path):
+    total = sum(fetchable(n) for n in expected_edits())
+    with StreamStandIn() as stream:
+        _, findings, _, _ = run(stream, wiki, tmp_path, min_severity="info", limit=total, verify=True)
+    parsed = {int(r.params["oldid"]) for r in wiki.requests if r.params.get("action") == "parse"}
+    assert parsed and parsed <= {n for n in expected_findings("info")} | {old_of(n) for n in expected_findings("info")}
+    kestrel = next(f for f in findings if f.title == "Kestrel Tower")
+    refs = [f for f in kestrel.flags if f["code"] == "broken-ref"]
+    assert {f["verified"] for f in refs} == {True, False}
+    assert all(f["severity"] == "info" for f in refs if f["verified"] is False)
+    assert any(f["source"] == "rendered" for f in kestrel.flags)
+    with StreamStandIn() as stream:  # at warning, the broken ref the rendered page does not show is left out
+        _, warned, _, _ = run(stream, wiki, tmp_path, limit=total, verify=True)
+    kestrel = next(f for f in warned if f.title == "Kestrel Tower")
+    assert all(f["verified"] is not False for f in kestrel.flags if f["code"] == "broken-ref")

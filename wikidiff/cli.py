@@ -12,7 +12,8 @@ from .errors import WikidiffError
 #: library parameter (WikidiffError.param) -> the option that sets it
 OPTIONS = {"old": "--old", "new": "--new", "title": "--title", "site": "--site", "api_url": "--api-url",
            "cache": "--cache", "offline": "--offline", "user_agent": "--user-agent", "timeout": "--timeout",
-           "output": "--output"}
+           "output": "--output", "since": "--since", "stream_url": "--stream-url", "codes": "--codes",
+           "min_severity": "--min-severity", "store": "--out", "limit": "--limit"}
 
 #: sub-command name -> module under wikidiff.commands exposing register(subparsers) and run(args) -> int
 COMMANDS = ("audit", "history", "fix", "watch", "serve")

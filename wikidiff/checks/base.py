@@ -8,6 +8,7 @@ from functools import cached_property
 from ..cite.state import RefState, ref_state
 from ..diff.lines import LineBlocks, line_blocks
 from ..diff.moves import Move, subtract_spans
+from ..diff.rearranged import drop_rearranged, old_sentences
 from ..model import SectionChange, Span
 from ..text.document import Document
 
@@ -44,10 +45,14 @@ class CheckContext:
 
     @cached_property
     def inserted_spans(self) -> list[tuple[int, int]]:
-        """New-revision spans this edit inserted (moved paragraphs excluded), in order."""
+        """New-revision spans this edit inserted, in order: moved paragraphs and sentences the old revision
+        already had (a paragraph merged or split, a sentence moved) are left out."""
         spans = sorted((op.new_offset, op.new_offset + len(op.text)) for c in self.sections for op in c.ops
                        if op.op == "insert")
-        return subtract_spans(spans, self.moved_new_spans)
+        out = subtract_spans(spans, self.moved_new_spans)
+        if not out:
+            return out
+        return drop_rearranged(self.new.text, out, old_sentences(self.old.text))
 
     @cached_property
     def line_blocks(self) -> LineBlocks:

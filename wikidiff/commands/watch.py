@@ -9,6 +9,7 @@ import sys
 from contextlib import closing
 from typing import Any, TextIO
 
+from ..config import shown_cache_path
 from ..errors import InputError
 from ..model import SEVERITY_RANK
 
@@ -43,7 +44,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--stream-url", metavar="URL", help="the EventStreams recentchange URL (default: Wikimedia's)")
     p.add_argument("--api-url", metavar="URL", help="the api.php to fetch revisions from (one --wiki only; default: "
                                                     "https://WIKI/w/api.php)")
-    p.add_argument("--cache", metavar="PATH", help="the revision cache, a SQLite file (default: the user cache)")
+    p.add_argument("--cache", metavar="PATH", help=f"the revision cache, a SQLite file (default: {shown_cache_path()})")
+    p.add_argument("--verify", action="store_true",
+                   help="check each flag on the page as the wiki renders it (one more request per flagged edit)")
     p.add_argument("--user-agent", metavar="UA", help="your tool and a contact, e.g. 'mytool/1.0 (me@example.org)'")
     p.add_argument("--queue", type=_positive, default=1000, metavar="N",
                    help="edits waiting at most; when full, a live patrol skips the oldest (counted) and a "
@@ -102,7 +105,6 @@ def _one_line(text: str, width: int = 200) -> str:
 def run(args: argparse.Namespace) -> int:
     from ..patrol.engine import watch
     from ..patrol.stream import DEFAULT_STREAM_URL
-    from ..sources.cache import RevisionCache
 
     err: TextIO = sys.stderr
     quiet = args.quiet
@@ -113,16 +115,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.resume and not args.out:
         raise InputError("--resume continues from the position stored in --out: give --out PATH")
-    cache = RevisionCache(args.cache) if args.cache else RevisionCache()
-    try:
-        patrol = watch(wikis=args.wiki or ["en.wikipedia.org"], namespaces=_namespaces(args.namespace),
-                       exclude_bots=args.exclude_bots, min_severity=args.min_severity, codes=_codes(args.codes),
-                       store=args.out, limit=args.limit, since=args.since, resume=args.resume,
-                       stream_url=args.stream_url or DEFAULT_STREAM_URL, api_url=args.api_url, cache=cache,
-                       user_agent=args.user_agent, queue_size=args.queue, notify=notify)
-    except BaseException:
-        cache.close()
-        raise
+    patrol = watch(wikis=args.wiki or ["en.wikipedia.org"], namespaces=_namespaces(args.namespace),
+                   exclude_bots=args.exclude_bots, min_severity=args.min_severity, codes=_codes(args.codes),
+                   store=args.out, limit=args.limit, since=args.since, resume=args.resume,
+                   stream_url=args.stream_url or DEFAULT_STREAM_URL, api_url=args.api_url, cache=args.cache,
+                   user_agent=args.user_agent, verify=args.verify, queue_size=args.queue, notify=notify)
     interrupted = False
 
     def on_sigint(signum: int, frame: Any) -> None:
@@ -145,6 +142,5 @@ def run(args: argparse.Namespace) -> int:
                 out.flush()
     finally:
         signal.signal(signal.SIGINT, previous)
-        cache.close()
         notify(patrol.stats.summary())
     return 130 if interrupted else 0

@@ -12,17 +12,19 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import config
 from ..auditor import audit
 from ..checks import FLAG_CODES
 from ..errors import InputError, WikidiffError
 from ..model import SEVERITY_RANK, Flag
-from ..sources.api import WikiClient, build_user_agent
 from ..sources.cache import RevisionCache
+from ..sources.client import WikiClient, open_client
+from ..sources.http import build_user_agent
 from ..sources.url import normalize_site, site_lang
 from .backlog import Backlog
 from .events import Edit, EditFilter, MalformedEvent, parse_event, parse_timestamp
@@ -68,7 +70,7 @@ class Patrol:
                  since: str | None = None, resume: bool = False, stream_url: str = DEFAULT_STREAM_URL,
                  api_url: str | None = None, cache: str | Path | RevisionCache | None = None,
                  clients: ClientFactory | None = None, user_agent: str | None = None,
-                 verify: Callable[..., Any] | None = None, queue_size: int = 1000, batch_size: int = 25,
+                 verify: bool = False, queue_size: int = 1000, batch_size: int = 25,
                  skip_when_behind: bool | None = None, lag_notice: float = 60.0, retry_wait: float = 1.0,
                  max_retry_wait: float = 60.0, read_timeout: float = 60.0,
                  notify: Callable[[str], None] | None = None,
@@ -77,40 +79,57 @@ class Patrol:
         if not self.wikis:
             raise InputError("name at least one wiki to watch")
         if min_severity not in SEVERITY_RANK:
-            raise InputError(f"unknown severity {min_severity!r} (choose from {', '.join(SEVERITY_RANK)})")
+            raise InputError(f"unknown severity {min_severity!r} (choose from {', '.join(SEVERITY_RANK)})",
+                             param="min_severity")
         self.threshold = SEVERITY_RANK[min_severity]
         self.codes = None if codes is None else frozenset(codes)
         unknown = sorted((self.codes or set()) - set(FLAG_CODES))
         if unknown:
             raise InputError(f"unknown flag code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
-                             f"(known: {', '.join(FLAG_CODES)})")
+                             f"(known: {', '.join(FLAG_CODES)})", param="codes")
         if limit is not None and limit < 1:
-            raise InputError(f"the limit must be at least 1 edit, not {limit}")
+            raise InputError(f"the limit must be at least 1 edit, not {limit}", param="limit")
         if since is not None and resume:
             raise InputError("resume from the stored position or start from a timestamp, not both")
         if api_url is not None and len(self.wikis) > 1:
-            raise InputError("an API URL serves one wiki: watch a single wiki with it")
+            raise InputError("an API URL serves one wiki: watch a single wiki with it", param="api_url")
         if batch_size < 1 or queue_size < 1:
             raise InputError("the batch and the queue must hold at least one edit")
-        self.since = None if since is None else parse_timestamp(since).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            self.since = None if since is None else parse_timestamp(since).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except InputError as exc:
+            raise InputError(str(exc), param="since") from None
         self.limit = limit
         self.batch_size = batch_size
         self.verify = verify
         self.lag_notice = lag_notice
         self.notify = notify or (lambda message: None)
         self.observe = observe
-        self.stream_url = check_stream_url(stream_url)
-        self.user_agent = build_user_agent(user_agent)
+        try:
+            self.stream_url = check_stream_url(stream_url)
+        except InputError as exc:
+            raise InputError(str(exc), param="stream_url") from None
+        self.user_agent_asked = user_agent if user_agent is not None else config.user_agent()
+        self.user_agent = build_user_agent(self.user_agent_asked)
         self.filter = EditFilter(self.wikis, namespaces, exclude_bots=exclude_bots)
         self.stats = PatrolStats(left=self.filter.counts)
-        self._own_store = store is not None and not isinstance(store, FindingsStore)
-        self.store = FindingsStore(store) if self._own_store else store  # type: ignore[arg-type]
-        start_id = None
-        if resume:
-            start_id = self._resume_position()
-        self._own_cache = cache is not None and not isinstance(cache, RevisionCache)
-        self.cache = RevisionCache(cache) if self._own_cache else cache  # type: ignore[arg-type]
         self._clients: dict[str, WikiClient] = {}
+        self._own_cache = self._own_store = False
+        self.cache: RevisionCache | None = None
+        self.store: FindingsStore | None = None
+        try:
+            if isinstance(store, FindingsStore) or store is None:
+                self.store = store
+            else:
+                self.store, self._own_store = FindingsStore(store), True
+            start_id = self._resume_position() if resume else None
+            if isinstance(cache, RevisionCache) or cache is None:
+                self.cache = cache
+            else:
+                self.cache, self._own_cache = RevisionCache(cache), True
+        except BaseException:
+            self._close()
+            raise
         self._factory = clients or self._default_client(api_url)
         skip = (start_id is None and self.since is None) if skip_when_behind is None else skip_when_behind
         self.backlog = Backlog(queue_size, skip_when_full=skip)
@@ -126,7 +145,7 @@ class Patrol:
 
     def _resume_position(self) -> str:
         if self.store is None:
-            raise InputError("resuming needs the findings store that holds the stream position")
+            raise InputError("resuming needs the findings store that holds the stream position", param="store")
         stored_url = self.store.state("stream_url")
         if stored_url is not None and stored_url != self.stream_url:
             raise InputError(f"{self.store.path} holds a position in {stored_url}, not in {self.stream_url}")
@@ -137,7 +156,8 @@ class Patrol:
 
     def _default_client(self, api_url: str | None) -> ClientFactory:
         def make(wiki: str) -> WikiClient:
-            return WikiClient(api_url or wiki, site=wiki, cache=self.cache, quiet=True, user_agent=None)
+            return open_client(site=wiki, api_url=api_url, cache=self.cache, user_agent=self.user_agent_asked,
+                               quiet=True)
         return make
 
     def client(self, wiki: str) -> WikiClient:
@@ -176,7 +196,7 @@ class Patrol:
             self.backlog.close()
 
     # the auditing side
-    def __iter__(self) -> Iterator[Finding]:
+    def __iter__(self) -> Generator[Finding, None, None]:
         if self._started:
             raise RuntimeError("a Patrol runs once")
         self._started = True
@@ -257,20 +277,26 @@ class Patrol:
                 continue
             old, new = pair
             result = audit(old.text, new.text, old_meta=old.meta, new_meta=new.meta, lang=site_lang(edit.wiki) or "en")
-            flags = self._verified(result, edit)
+            kept = [f for f in result.flags if self._wanted(f)]
+            if kept and self.verify:  # only edits that would be reported are rendered: one parse request each
+                kept = [f for f in self._verified(result, edit) if self._wanted(f)]
             self.stats.audited += 1
             newest = self.backlog.newest_epoch
             self.stats.lag = max(0.0, (newest or edit.epoch) - edit.epoch)
             self.stats.max_lag = max(self.stats.max_lag, self.stats.lag)
-            kept = [f for f in flags if self._wanted(f)]
             if self.observe is not None:
                 self.observe(edit, "audited")
             yield (self._finding(edit, kept) if kept else None), edit.event_id
 
     def _verified(self, result: Any, edit: Edit) -> list[Flag]:
-        if self.verify is None:
+        """The audit's flags checked against the rendered page (kept as they are when that fails, with a notice)."""
+        from ..verify import verify_flags
+
+        try:
+            return list(verify_flags(result, client=self.client(edit.wiki)))
+        except WikidiffError as exc:
+            self.notify(f"{edit.wiki} \"{edit.title}\" ({edit.new}) not verified: {exc}")
             return list(result.flags)
-        return list(self.verify(result, client=self.client(edit.wiki)))
 
     def _wanted(self, flag: Flag) -> bool:
         return SEVERITY_RANK.get(flag.severity, 0) >= self.threshold and (self.codes is None or flag.code in self.codes)
@@ -306,8 +332,11 @@ def watch(**options: Any) -> Patrol:
     `store` (a FindingsStore or a path: findings and the stream position are written there), `limit` (stop after
     this many audited edits), `since` (an ISO 8601 time to start from) or `resume` (from the position in
     `store`), `stream_url`, `api_url` (for a single wiki), `cache` (the revision cache, a path or RevisionCache),
-    `clients` (a factory wiki -> WikiClient), `user_agent`, `verify`, `queue_size` (edits waiting at most;
-    when full, the oldest is skipped on a live patrol and the reader waits when catching up), `batch_size`,
+    `clients` (a factory wiki -> WikiClient; default `open_client`), `user_agent` (default
+    $WIKIDIFF_USER_AGENT, else wikidiff's), `verify` (check the flags of each edit that would be reported on
+    the rendered page, as `audit --verify` does, then filter again: a broken ref the page does not show drops to
+    info), `queue_size` (edits waiting at most; when full, the oldest is skipped on a live patrol and the reader
+    waits when catching up), `batch_size`,
     `notify` (a callable given one-line progress and warnings), `observe` (called with each Edit and
     "audited" or "unfetchable" once it is handled).
 

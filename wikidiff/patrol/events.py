@@ -97,7 +97,7 @@ class EditFilter:
         self.counts["kept"] += 1
         return edit
 
-    def _leave(self, reason: str) -> None:
+    def _leave(self, reason: str) -> Edit | None:
         self.counts[reason] += 1
         return None
 
@@ -107,7 +107,7 @@ def _edit(event: dict[str, Any], wiki: str, namespace: int, bot: bool, event_id:
     if not isinstance(revision, dict):
         raise MalformedEvent("an edit without revision ids")
     old, new = revision.get("old"), revision.get("new")
-    if not _revid(new) or not _revid(old):
+    if not isinstance(old, int) or not isinstance(new, int) or not _revid(new) or not _revid(old):
         raise MalformedEvent(f"revision ids {old!r} → {new!r} are not positive numbers")
     title = event.get("title")
     if not isinstance(title, str) or not title:

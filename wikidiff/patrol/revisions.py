@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..errors import WikidiffError
-from ..sources.api import WikiClient
 from ..sources.cache import StoredRevision
+from ..sources.client import WikiClient
 from .events import Edit
 
 Loaded = tuple[StoredRevision, StoredRevision]

@@ -132,7 +132,8 @@ class EventStream:
                 raise _Dropped
 
         url = self.connect_url()
-        source = EventSource(url, session=self._session, timeout=self.timeouts, max_connect_retry=0,
+        source = EventSource(url, session=self._session, max_connect_retry=0,
+                             timeout=self.timeouts,  # type: ignore[arg-type]  # requests takes (connect, read)
                              latest_event_id=self.last_event_id, reconnection_time=timedelta(seconds=0),
                              on_error=on_error)
         self._source = source
