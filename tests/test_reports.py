@@ -113,7 +113,7 @@ def test_html_seed_page_has_summary_flags_diffs_and_contents(seed_audit):
     page = Page(source)
     assert_only_report_markup(page, scripts=1)
     text = page.all_text()
-    prefix = html_report._Page(seed_audit).prefix
+    prefix = html_report.Page(seed_audit).prefix
     ids = set(page.ids())
     # every flag is listed, grouped by severity, and each flag with a place in a diff has a pin that links back
     flag_items = page.with_class("li", "wd-flag")

@@ -14,8 +14,8 @@ from mwapi_server import FIXTURES, MediaWikiStandIn
 from sse_server import StreamStandIn, event_id, load_events, offset_of
 
 import wikidiff
+from wikidiff.codes import SEVERITY_RANK
 from wikidiff.errors import FetchError, InputError
-from wikidiff.model import SEVERITY_RANK
 from wikidiff.patrol.engine import watch
 from wikidiff.patrol.events import EditFilter, MalformedEvent, parse_event
 from wikidiff.patrol.findings import FindingsStore

@@ -31,6 +31,7 @@ from .text.document import Document
 if TYPE_CHECKING:
     from .histories import History
 
+
 def history(source: Any = None, **options: Any) -> History:
     """Audit every consecutive pair of page histories: see `wikidiff.histories.history` (imported when called)."""
     from .histories import history as run
@@ -45,6 +46,16 @@ def __getattr__(name: str) -> Any:
         return History
     raise AttributeError(f"module 'wikidiff' has no attribute {name!r}")
 
+
+def _audit_html(audit: Audit) -> str:
+    """Jupyter shows an Audit as the HTML report: one scoped <div>, no script. Set here, at the top of the layers,
+    because the report sits above the auditor."""
+    from .report.html import fragment
+
+    return fragment(audit)
+
+
+setattr(Audit, "_repr_html_", _audit_html)  # noqa: B010  (a method added from above: mypy sees no override)
 
 __all__ = ["Audit", "BadAnswer", "Document", "DumpError", "FetchError", "Flag", "History", "HostUnreachable",
            "InputError", "PageMissing", "Pair", "RevisionHidden", "RevisionMissing", "RevisionMeta", "Throttled",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .checks import run_checks
 from .checks.base import CheckContext
+from .codes import SEVERITIES
 from .diff import Move, diff_refs, diff_sections, paragraph_map
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
@@ -44,7 +45,7 @@ class Audit:
                     if o.op == "insert")
         removed = sum(len(o.text.encode("utf-8", "surrogatepass")) for s in self.sections for o in s.ops
                       if o.op == "delete")
-        sev = {"error": 0, "warning": 0, "info": 0}
+        sev = dict.fromkeys(SEVERITIES, 0)
         for f in self.flags:
             sev[f.severity] += 1
         return {
@@ -105,11 +106,6 @@ class Audit:
 
         rows = [{k: v for k, v in s.to_dict().items() if k != "diff"} for s in self.sections]
         return pd.DataFrame(rows, columns=None if rows else ["change", "old_heading", "new_heading"])
-
-    def _repr_html_(self) -> str:  # Jupyter: the report as one scoped <div>, no script
-        from .report.html import fragment
-
-        return fragment(self)
 
     def __repr__(self) -> str:
         s = self.summary

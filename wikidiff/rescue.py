@@ -109,9 +109,9 @@ def find_rescues(old: Document, new: Document, *, new_meta: RevisionMeta | None 
                 break
     if wanted and pages is not None:
         for title in _candidate_pages(new, wanted, new_meta):
-            text = pages(title)
-            if text:
-                take(_definitions(Document.from_text(text)), "article", title)
+            page_text = pages(title)
+            if page_text:
+                take(_definitions(Document.from_text(page_text)), "article", title)
             if not wanted:
                 break
     return [found[k] for k in broken if k in found]

@@ -91,8 +91,8 @@ def unit(text: str, start: int, end: int | None = None) -> str:
     s = line_start
     for m in _SENTENCE_END.finditer(text, line_start, start):
         s = m.end()
-    m = _SENTENCE_END.search(text, max(end, s), line_end)
-    e = m.end() if m else line_end
+    after = _SENTENCE_END.search(text, max(end, s), line_end)
+    e = after.end() if after else line_end
     piece = text[s:e].strip()
     if len(piece) < MIN_UNIT:
         piece = text[line_start:line_end].strip()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from ..codes import shorten
 from ..model import Flag, Span
 from ..text.document import parse_wikicode
 from ..text.scan import strip_comments
@@ -84,6 +85,6 @@ def check_citations(ctx: CheckContext) -> list[Flag]:
             flags.append(Flag(
                 "citation-error", "warning", message, ctx.new_section(ref.start),
                 {"kind": kind, "template": template or None, "param": param, "name": ref.name,
-                 "ref": ref.raw if len(ref.raw) <= 500 else ref.raw[:500] + "…", "caused_by_edit": True},
+                 "ref": shorten(ref.raw, 501, fold=False), "caused_by_edit": True},
                 new_offset=ref.start, span=Span("new", ref.start, ref.end)))
     return flags

@@ -168,7 +168,8 @@ def check_media(ctx: CheckContext) -> list[Flag]:
     for change in ctx.changed_pairs:
         old_t = _templates_with_images(ctx.old, change.old, lang) if change.old is not None else {}
         new_t = _templates_with_images(ctx.new, change.new, lang) if change.new is not None else {}
-        section = (change.new or change.old).label
+        side = change.new or change.old
+        section = side.label if side is not None else None
         for name in dict.fromkeys([*new_t, *old_t]):
             olds, news = old_t.get(name, []), new_t.get(name, [])
             for old, new in zip(olds, news, strict=False):
@@ -255,7 +256,8 @@ def _compare(name: str, old_call: Found, new_call: Found, section: str | None, l
         caption_changed = slot.caption_param is not None and norm_text(old_cap or "") != norm_text(slot.caption or "")
         if not (image_changed or caption_changed):
             continue
-        o_img, n_img = (old_files[:1] or [None])[0], (new_files[:1] or [None])[0]
+        o_img = old_files[0] if old_files else None
+        n_img = new_files[0] if new_files else None
         o_cap, n_cap = norm_text(old_cap or "") or None, norm_text(slot.caption or "") or None
         base = {"template": name, "param": slot.param}
         where = slot.param if image_changed else slot.caption_param

@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
+from ..codes import shorten
 from ..diff.lines import replacement_line
 from ..model import DiffOp, Flag, Span
 from ..text.braces import TemplateCall, find_templates
@@ -117,8 +118,7 @@ def _replacement(ctx: CheckContext, pos: int) -> str | None:
     line = replacement_line(ctx.line_blocks, pos)
     if line is None:
         return None
-    text = line[1].strip()
-    return text if len(text) <= REPLACEMENT_CHARS else text[:REPLACEMENT_CHARS] + "…"
+    return shorten(line[1].strip(), REPLACEMENT_CHARS + 1, fold=False)
 
 
 def check_tags(ctx: CheckContext) -> list[Flag]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from ..model import Flag, Severity, Span
+from ..codes import Severity, shorten
+from ..model import Flag, Span
 from ..text.document import Document
 from ..text.titles import MaintenanceTags
 from .base import CheckContext
@@ -121,5 +122,4 @@ def _trimmed(text: str, lo: int, hi: int) -> Span:
 
 
 def _clip(text: str, n: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+    return shorten(text, n)

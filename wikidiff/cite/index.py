@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from ..model import Ref
 from ..text.braces import TemplateCall, find_templates
@@ -136,7 +136,7 @@ def _wiki_res(lang: str) -> tuple[dict[str, str], re.Pattern[str] | None]:
 
 def is_numeric_name(name: str | None) -> bool:
     """Cite rejects names made of ASCII digits only (PHP's ctype_digit); other scripts' digits are fine."""
-    return bool(name) and _ASCII_DIGITS.fullmatch(name) is not None
+    return name is not None and _ASCII_DIGITS.fullmatch(name) is not None
 
 
 def _validate(attrs: dict[str, str], content: str | None, list_group: str | None, raw_tag: bool
@@ -205,7 +205,8 @@ def _ref_from_tag(scan: Scan, el, list_group: str | None) -> tuple[Ref, CiteCall
     content = None if el.self_closing else scan.text[el.inner_start:el.inner_end]
     blank = content is None or not content.strip()
     error, key_name, fatal = _validate(attrs, content, list_group, True)
-    kind = "definition" if (follow and name is None) or not blank else "invocation"
+    kind: Literal["definition", "invocation"] = (
+        "definition" if (follow and name is None) or not blank else "invocation")
     ref = Ref(kind, name, group, None if blank else content, el.start, el.end, raw, list_group is not None, "tag",
               error)
     return ref, CiteCall(ref, key_name, follow if not fatal else None, fatal, el.end)

@@ -45,7 +45,8 @@ def defined_outside(doc: Document, uses: Iterable[Ref]) -> str | None:
 def _adjacent_comment(doc: Document, ref: Ref) -> str | None:
     """The text of a comment right after (or else right before) the ref, with only spaces between."""
     text = doc.text
-    after = _SPACE.match(text, ref.end).end()
+    spaces = _SPACE.match(text, ref.end)
+    after = spaces.end() if spaces else ref.end
     if text.startswith("<!--", after):
         close = text.find("-->", after + 4)
         return text[after + 4:close if close >= 0 else len(text)].strip()

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..model import SEVERITY_RANK
+from ..codes import SEVERITIES, SEVERITY_RANK
 from . import fetching
 
 FORMATS = ("text", "json", "markdown", "html", "wikitext")
@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="*", metavar="INPUT", help="OLD.wiki NEW.wiki, or one diff URL")
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
     p.add_argument("-o", "--output", metavar="PATH", help="write the report here instead of stdout")
-    p.add_argument("--fail-on", choices=("error", "warning", "info"),
+    p.add_argument("--fail-on", choices=SEVERITIES,
                    help="exit 1 when a flag of this severity or worse fired")
     p.add_argument("--lang", default=None,
                    help="wiki language code (default: the wiki's for fetched revisions, else en)")

@@ -9,9 +9,9 @@ import sys
 from contextlib import closing
 from typing import Any, TextIO
 
+from ..codes import SEVERITY_RANK
 from ..config import shown_cache_path
 from ..errors import InputError
-from ..model import SEVERITY_RANK
 
 FORMATS = ("text", "jsonl")
 

@@ -117,7 +117,7 @@ def word_diff(old: str, new: str, old_base: int = 0, new_base: int = 0) -> list[
                 for op, t in token_diff(a, b, _TOKEN):
                     emit("equal" if op == 0 else "delete" if op < 0 else "insert", t)
             else:
-                emit(kind, a or b)  # type: ignore[arg-type]  # "pair" was handled above
+                emit(kind, a or b)  # "pair" was handled above
         block_old.clear()
         block_new.clear()
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..codes import shorten
 from ..diff.refs import normalize_url, ref_url
 from ..model import RevisionMeta
 from ..text.document import Document
@@ -31,10 +32,6 @@ def ref_identities(doc: Document) -> dict[str, RefInfo]:
         if key not in out:
             out[key] = RefInfo(key, r.name, r.group, content, ref_url(content))
     return out
-
-
-def _short(text: str, n: int = 80) -> str:
-    return text if len(text) <= n else text[:n - 1] + "…"
 
 
 def _match_refs(gone: dict[str, RefInfo], new: dict[str, RefInfo]) -> dict[str, str]:
@@ -94,7 +91,7 @@ class RefLifetimes:
                 self.ended.append(life)
         for k, info in new.items():
             self.live[k] = {
-                **self.page, "ref": f"name:{info.name}" if info.name else f"text:{_short(info.content)}",
+                **self.page, "ref": f"name:{info.name}" if info.name else f"text:{shorten(info.content, 80)}",
                 "name": info.name, "group": info.group or None,
                 "url": info.url, "content": info.content, "added_revid": meta.revid,
                 "added_timestamp": meta.timestamp, "added_by": meta.user, "_added_pos": position,

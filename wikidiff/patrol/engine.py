@@ -20,8 +20,9 @@ from typing import Any
 from .. import config
 from ..auditor import audit
 from ..checks import FLAG_CODES
+from ..codes import SEVERITY_RANK
 from ..errors import InputError, WikidiffError
-from ..model import SEVERITY_RANK, Flag
+from ..model import Flag
 from ..sources.cache import RevisionCache
 from ..sources.client import WikiClient, open_client
 from ..sources.http import build_user_agent

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..codes import SEVERITY_RANK
 from ..errors import InputError
-from ..model import SEVERITY_RANK, Flag
+from ..model import Flag
 
 SCHEMA_VERSION = 1
 

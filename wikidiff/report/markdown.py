@@ -10,29 +10,24 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from ..codes import SEVERITIES, SEVERITY_TITLE, details, shorten
 from ..model import Flag
 from .rows import Line, fold, report_title, section_rows
 
-SEVERITIES = ("error", "warning", "info")
-TITLES = {"error": "Errors", "warning": "Warnings", "info": "Info"}
 CELL_MAX = 300
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md(text: object, limit: int | None = None) -> str:
     """Plain text made safe for Markdown (one line; inside tables too)."""
-    s = " ".join(str("" if text is None else text).split())
-    if limit and len(s) > limit:
-        s = s[: limit - 1] + "…"
+    s = shorten(text, limit)
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
 def code(text: object, limit: int | None = None, table: bool = True) -> str:
     """An inline code span; in a table cell `|` is escaped, which GFM tables honour inside code spans."""
-    s = " ".join(str("" if text is None else text).split())
-    if limit and len(s) > limit:
-        s = s[: limit - 1] + "…"
+    s = shorten(text, limit)
     if table:
         s = s.replace("|", "\\|")
     longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
@@ -63,7 +58,7 @@ def render(audit) -> str:
     s = audit.summary
     out = [f"# wikidiff audit: {md(report_title(audit))}", "",
            f"- **Old:** {_rev(audit.old_meta)}", f"- **New:** {_rev(audit.new_meta)}", "", "## Summary", ""]
-    sev = ", ".join(f"{s[k + 's']} {k if s[k + 's'] == 1 else TITLES[k].lower()}" for k in SEVERITIES)
+    sev = ", ".join(f"{s[k + 's']} {k if s[k + 's'] == 1 else SEVERITY_TITLE[k].lower()}" for k in SEVERITIES)
     parts = [f"{s[k]} {k.split('_')[1]}" for k in ("sections_added", "sections_removed", "sections_modified",
                                                     "sections_moved", "sections_renamed") if s[k]]
     out += [
@@ -92,7 +87,8 @@ def _flags(audit) -> list[str]:
         numbered = [(i, f) for i, f in enumerate(audit.flags, 1) if f.severity == sev]
         if not numbered:
             continue
-        out += [f"### {TITLES[sev]} ({len(numbered)})", "", "| # | check | section | message |", "|---|---|---|---|"]
+        out += [f"### {SEVERITY_TITLE[sev]} ({len(numbered)})", "", "| # | check | section | message |",
+                "|---|---|---|---|"]
         for i, f in numbered:
             out.append(f"| {i} | {code(f.code)} | {md(f.section or '(lead)')} | {md(f.message, 400)} |")
         details = [d for i, f in numbered for d in _flag_details(i, f)]
@@ -103,21 +99,22 @@ def _flags(audit) -> list[str]:
 
 
 def _flag_details(i: int, f: Flag) -> list[str]:
-    d = f.fields
+    """The flag's fields as `codes` describes them: short ones on one line, wikitext in fenced blocks."""
+    inline: list[str] = []
     out: list[str] = []
-    if d.get("suggestion"):
-        source = d.get("suggestion_source")
-        out += [f"**{i}.** suggested definition for {code(d.get('name'), table=False)}"
-                + (f" (from {md(source)})" if source else "") + ":", ""]
-        out += fenced(str(d["suggestion"]), "wikitext") + [""]
-    if f.code in ("tag-removed", "tag-added") and d.get("context"):
-        out.append(f"**{i}.** on “{md(d['context'], 300)}”"
-                   + (f" — replaced by “{md(d['replaced_by'], 300)}”" if d.get("replaced_by") else ""))
-        out.append("")
-    if "old_caption" in d or "new_caption" in d:
-        out.append(f"**{i}.** caption: “{md(d.get('old_caption'))}” → “{md(d.get('new_caption'))}”")
-        out.append("")
-    return out
+    for d in details(f.code, f.fields, terse=True):
+        if d.kind == "inline":
+            value = ("yes" if d.value else "no") if isinstance(d.value, bool) else code(d.value, 80, table=False)
+            inline.append(f"{md(d.label)}: {value}")
+        elif d.kind == "change":
+            out += [f"**{i}.** {md(d.label)}: “{md(d.old, CELL_MAX)}” → “{md(d.new, CELL_MAX)}”", ""]
+        elif d.kind == "quote":
+            out += [f"**{i}.** {md(d.label)}: “{md(d.value, CELL_MAX)}”", ""]
+        else:
+            out += [f"**{i}.** {md(d.label)}:", ""]
+            for value in d.value if isinstance(d.value, list) else [d.value]:
+                out += fenced(str(value), "wikitext") + [""]
+    return ([f"**{i}.** " + " · ".join(inline), ""] if inline else []) + out
 
 
 def _diff_line(mark: str, line: Line | None) -> str | None:
@@ -161,8 +158,9 @@ def _diff_text(audit, c) -> str:
             lines.append(f"@@ {len(chunk)} unchanged lines @@")
             continue
         for r in chunk:
-            if not r.changed:
-                lines.append(f"  {(r.new or r.old).text()}")
+            shown = r.new or r.old
+            if not r.changed and shown is not None:
+                lines.append(f"  {shown.text()}")
                 continue
             for line in (_diff_line("-", r.old), _diff_line("+", r.new)):
                 if line is not None:

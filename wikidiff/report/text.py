@@ -6,15 +6,10 @@ import os
 import sys
 from collections import defaultdict
 
-SEVERITY_MARK = {"error": "✗", "warning": "!", "info": "·"}
+from ..codes import SEVERITY_MARK, details, shorten
+
 WIDTH = 100
-
-
-def _short(text: str | None, n: int = 160) -> str:
-    if not text:
-        return ""
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+DETAIL_MAX = 160
 
 
 def _color(code: str, text: str) -> str:
@@ -69,7 +64,7 @@ def render(audit) -> str:
         for r in refs:
             name = f' name="{r.name}"' if r.name else ""
             group = f' group="{r.group}"' if r.group else ""
-            body = _short(r.new.content if r.new else r.old.content, 110)
+            body = shorten(r.new.content if r.new else r.old.content, 110)
             lines.append(f"  [{r.change}]{name}{group} {body}")
     for note in audit.notes:
         lines.append("")
@@ -78,25 +73,18 @@ def render(audit) -> str:
 
 
 def _details(f) -> list[str]:
-    d = f.fields
-    out = []
-    if f.code == "broken-ref":
-        out.append(f"      uses: {d['uses']}; caused by this edit: {'yes' if d['caused_by_edit'] else 'no'}")
-        if d.get("suggestion"):
-            out.append(f"      old definition: {_short(d['suggestion'])}")
-    elif f.code in ("tag-removed", "tag-added"):
-        if d.get("date"):
-            out.append(f"      date: {d['date']}")
-        if d.get("context"):
-            out.append(f"      on: “{_short(d['context'])}”")
-        if d.get("replaced_by"):
-            out.append(f"      replaced by: “{_short(d['replaced_by'])}”")
-    elif f.code == "image-caption-swap":
-        out.append(f"      caption: “{_short(d['old_caption'])}” → “{_short(d['new_caption'])}”")
-    elif f.code == "unsourced-text":
-        out.append(f"      text: “{_short(d['text'])}”")
-    elif f.code == "words-to-watch":
-        out.append(f"      in: “{_short(d['context'])}”")
-    elif f.code == "citation-error":
-        out.append(f"      ref: {_short(d['ref'])}")
-    return out
+    """The flag's fields as `codes` describes them: short ones on one line, the others one per line."""
+    inline: list[str] = []
+    out: list[str] = []
+    for d in details(f.code, f.fields, terse=True):
+        if d.kind == "inline":
+            value = ("yes" if d.value else "no") if isinstance(d.value, bool) else shorten(d.value, 60)
+            inline.append(f"{d.label}: {value}")
+        elif d.kind == "change":
+            out.append(f"      {d.label}: “{shorten(d.old, 70)}” → “{shorten(d.new, 70)}”")
+        elif d.kind == "quote":
+            out.append(f"      {d.label}: “{shorten(d.value, DETAIL_MAX)}”")
+        else:
+            for value in d.value if isinstance(d.value, list) else [d.value]:
+                out.append(f"      {d.label}: {shorten(value, DETAIL_MAX)}")
+    return ([f"      {'; '.join(inline)}"] if inline else []) + out

@@ -1,8 +1,9 @@
 """A compact wikitable of the flags that an editor can paste on a talk page.
 
-Every piece of text from the revisions is wrapped in `<nowiki>` after `&`, `<` and `>` became entities, so no
-template, link, ref, table syntax or signature in it can act when the table is pasted; only the table itself and
-the links wikidiff builds (to the diff and to sections, when the revision ids or the title are known) are markup.
+Every piece of text from the revisions is wrapped in `<nowiki>` after `&`, `<`, `>`, quotes, brackets, braces and
+`|` became entities, so no template, link, ref, table syntax or signature in it can act when the table is pasted; only
+the table itself and the links wikidiff builds (to the diff and to sections, when the revision ids or the title are
+known) are markup.
 """
 
 from __future__ import annotations
@@ -10,27 +11,27 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
+from ..codes import SEVERITIES, details, shorten
 from ..model import Flag
 
-SEVERITIES = ("error", "warning", "info")
 CELL_MAX = 300
 SUGGESTION_MAX = 1500
 _SAFE_TITLE = re.compile(r"^[^\[\]{}|<>#\n&~'=_]+$")  # what may go into a [[link]] unescaped
 _PLAIN = re.compile(r"^[^\W_]+(?:[ .,:;()/?!%+\"–—→…-]+[^\W_]*)*$")  # no markup: needs no <nowiki>
+#: inside <nowiki> too: entities for what could end it or form markup if the text is ever copied out of it
+_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;", "{": "&#123;",
+                           "}": "&#125;", "|": "&#124;", '"': "&quot;", "'": "&#39;"})
 _LINKY = re.compile(r"://|\b(?:ISBN|RFC|PMID)\b", re.IGNORECASE)
 
 
 def nowiki(text: object, limit: int | None = None) -> str:
     """Text shown as written: one line, entities for &<>, inside <nowiki>."""
-    s = " ".join(str("" if text is None else text).split())
-    if limit and len(s) > limit:
-        s = s[: limit - 1] + "…"
+    s = shorten(text, limit)
     if not s:
         return ""
     if _PLAIN.match(s) and not _LINKY.search(s):
         return s
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f"<nowiki>{s}</nowiki>"
+    return f"<nowiki>{s.translate(_ENTITIES)}</nowiki>"
 
 
 def _safe(value: object) -> str | None:
@@ -66,16 +67,25 @@ def _caption(audit) -> str:
 
 
 def _details(f: Flag) -> str:
-    d = f.fields
+    """The message, then the flag's fields as `codes` describes them (short ones on one line)."""
     parts = [nowiki(f.message, CELL_MAX)]
-    if d.get("suggestion"):
-        parts.append("suggested definition: <code>" + nowiki(d["suggestion"], SUGGESTION_MAX) + "</code>")
-    elif f.code == "broken-ref" and d.get("caused_by_edit"):
+    inline: list[str] = []
+    for d in details(f.code, f.fields, terse=True):
+        if d.kind == "inline":
+            value = ("yes" if d.value else "no") if isinstance(d.value, bool) else nowiki(d.value, 80)
+            inline.append(f"{nowiki(d.label)}: {value}")
+        elif d.kind == "change":
+            parts.append(f"{nowiki(d.label)}: {nowiki(d.old, CELL_MAX) or '∅'} → {nowiki(d.new, CELL_MAX) or '∅'}")
+        elif d.kind == "quote":
+            parts.append(f"{nowiki(d.label)}: {nowiki(d.value, CELL_MAX)}")
+        else:
+            limit = SUGGESTION_MAX if d.label.startswith("suggested") else CELL_MAX
+            for value in d.value if isinstance(d.value, list) else [d.value]:
+                parts.append(f"{nowiki(d.label)}: <code>{nowiki(value, limit)}</code>")
+    if f.code == "broken-ref" and f.fields.get("caused_by_edit") and not f.fields.get("suggestion"):
         parts.append("no definition in the old revision")
-    if f.code in ("tag-removed", "tag-added") and d.get("context"):
-        parts.append("on: " + nowiki(d["context"], CELL_MAX))
-    if "old_caption" in d or "new_caption" in d:
-        parts.append("caption: " + nowiki(d.get("old_caption")) + " → " + nowiki(d.get("new_caption")))
+    if inline:
+        parts.insert(1, "; ".join(inline))
     return "<br />".join(p for p in parts if p)
 
 

@@ -170,6 +170,7 @@ class RevisionCache:
     def page_revisions(self, site: str, *, pageid: int | None = None, title: str | None = None,
                        ) -> Iterator[StoredRevision]:
         """The cached revisions of one page (by id, else by title), oldest first."""
+        arg: int | str
         if pageid is not None:
             where, arg = "pageid = ?", pageid
         elif title is not None:

@@ -376,7 +376,8 @@ class WikiClient:
         value = obj.get(key)
         if value is None and not required:
             return None
-        if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and not 0 <= value < 2 ** 63):
+        if (not isinstance(value, kind) or isinstance(value, bool)
+                or (isinstance(value, int) and not 0 <= value < 2 ** 63)):
             wanted = {int: "a number", str: "text"}.get(kind, "an object")
             raise BadAnswer(f"{self.api_url} sent a revision whose '{key}' is {_one_line(value, 40) or 'missing'} "
                             f"({type(value).__name__}), not {wanted}", **self._where)
@@ -541,7 +542,7 @@ def _badrevids(query: dict) -> list[int]:
         [b.get("revid") for b in bad if isinstance(b, dict)] if isinstance(bad, list) else None
     if keys is None or not all(isinstance(k, (int, str)) and str(k).isdigit() and int(k) < 2 ** 63 for k in keys):
         raise ValueError("badrevids")
-    return [int(k) for k in keys]
+    return [int(str(k)) for k in keys]
 
 
 def _ids(ids: list[int]) -> str:

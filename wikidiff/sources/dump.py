@@ -11,6 +11,7 @@ import bz2
 import codecs
 import gzip
 import hashlib
+import io
 import json
 import lzma
 import xml.etree.ElementTree as ET
@@ -75,7 +76,7 @@ def compression(path: Path) -> str:
 class _Utf8Reader:
     """A binary stream that checks, as it passes bytes on, that they are UTF-8 (dumps always are)."""
 
-    def __init__(self, raw: BinaryIO, origin: str):
+    def __init__(self, raw: io.BufferedIOBase | BinaryIO, origin: str):
         self.raw = raw
         self.origin = origin
         self.offset = 0  # uncompressed bytes passed on
@@ -142,6 +143,7 @@ class Dump:
 
     def _open(self) -> _Utf8Reader:
         self._raw = self.path.open("rb")
+        stream: io.BufferedIOBase | BinaryIO
         if self.kind == "gz":
             stream = gzip.GzipFile(fileobj=self._raw)
         elif self.kind == "bz2":

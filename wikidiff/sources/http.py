@@ -214,9 +214,10 @@ class PoliteSession(requests.Session):
         timer = threading.Timer(self.deadline, expire)
         timer.daemon = True
         timer.start()
+        kwargs = {**kwargs, "stream": True, "allow_redirects": False}  # redirects are followed here, one by one
         try:
             for _ in range(MAX_REDIRECTS + 1):
-                response = super().request(method, url, *args, stream=True, allow_redirects=False, **kwargs)
+                response = super().request(method, url, *args, **kwargs)
                 if not response.is_redirect:
                     _read_capped(response, self.max_bytes)
                     return response

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import FetchError, InputError, RevisionMissing
+from ..errors import BadAnswer, FetchError, InputError, RevisionMissing
 from .cache import StoredRevision
 from .url import (
     DiffTarget,
@@ -47,14 +47,14 @@ def diff_target(url: str | None = None, *, site: str | None = None, old: int | s
     if not given:
         raise InputError("nothing to audit: give a diff URL, old/new revision ids or a page title")
     site_name = normalize_site(site) if site else site_from_api_url(api_url) if api_url else DEFAULT_SITE
-    base = {"site": site_name, "api_url": api_url_for_site(site_name)}
+    api = api_url_for_site(site_name)
     if title is not None:
         if old is not None or new is not None:
             raise InputError("a title audits the page's latest edit: give it without old/new revision ids",
                              param="title")
         if not title.strip():
             raise InputError("the title is empty", param="title")
-        return DiffTarget(title=title.strip(), **base)
+        return DiffTarget(site_name, api, title=title.strip())
     if new is None:
         raise InputError("an old revision needs a new one (a revision id, or prev/next/cur)", param="new")
     new_s = str(new)
@@ -67,7 +67,7 @@ def diff_target(url: str | None = None, *, site: str | None = None, old: int | s
         parse_revision_id(str(old), "the old revision")
     if oldid is None and isinstance(diff, str):
         raise InputError(f"new={diff} is relative to an old revision: give the old one too", param="old")
-    return DiffTarget(oldid=oldid, diff=diff, **base)
+    return DiffTarget(site_name, api, oldid=oldid, diff=diff)
 
 
 def load_pair(client: WikiClient, target: DiffTarget
@@ -177,7 +177,11 @@ def latest_edit(client: WikiClient, *, title: str | None = None, pageid: int | N
     if client.cache is not None:
         client.cache.put_many(client.site, keep)
     ids = [r.meta.revid if isinstance(r, StoredRevision) else r.revid for r in recs]
-    latest, prev = int(ids[0]), (int(ids[1]) if len(ids) > 1 else 0)
+    revids = [i for i in ids if i is not None]
+    if not revids or len(revids) != len(ids):
+        raise BadAnswer(f"{client.site} gave no revision id for the latest edit of {name}", title=title,
+                        **client._where)
+    latest, prev = revids[0], (revids[1] if len(revids) > 1 else 0)
     if client.cache is not None:
         client.cache.set_neighbour(client.site, latest, "prev", prev)
     return prev or None, latest

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..model import SEVERITY_RANK
+from ..codes import SEVERITY_RANK
 from . import problems
 from .handling import guarded, state
 from .links import WikiLinks, app_link
