@@ -35,6 +35,14 @@ from wikidiff.text.document import Document
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path, monkeypatch) -> Path:
+    """The user's cache folder (where resumable runs keep finished audits), here a temporary one."""
+    folder = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 def revisions(edits: list[tuple[str, str]], start: int = 1000) -> list[tuple[str, RevisionMeta]]:
     """(user, text) -> (text, RevisionMeta) with revids from `start` and one edit a minute."""
     out = []
@@ -301,13 +309,17 @@ def _cache_count(db: Path) -> int:
         return 0
 
 
-def test_interrupted_run_keeps_its_tables_and_resumes(tmp_path, shared_data):
+def test_interrupted_run_keeps_its_tables_and_resumes(tmp_path, shared_data, user_cache):
+    from wikidiff.histories.facade import resume_cache
+
     dump = shared_data / "anarchism-history" / "anarchism-500.xml.xz"
     out = tmp_path / "out"
+    cache = resume_cache(out)
+    assert cache.is_relative_to(user_cache) and not cache.is_relative_to(out)  # not beside the tables
     cmd = [sys.executable, "-m", "wikidiff", "history", str(dump), "--limit", "100", "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     deadline = time.time() + 60
-    while _cache_count(out / ".audit-cache.sqlite") < 40 and proc.poll() is None and time.time() < deadline:
+    while _cache_count(cache) < 40 and proc.poll() is None and time.time() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
@@ -316,7 +328,7 @@ def test_interrupted_run_keeps_its_tables_and_resumes(tmp_path, shared_data):
     kept = History.load(out)
     n = len(kept.revisions)
     assert 40 <= n < 100 and kept.pages["complete"].tolist() == [False]
-    cached = _cache_count(out / ".audit-cache.sqlite")
+    cached = _cache_count(cache)
     assert cached >= 40
 
     again = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120)
@@ -431,3 +443,54 @@ def test_api_revision_with_hidden_text(tmp_path):
     assert r["text_hidden"].tolist() == [False, True, False]
     assert r["audited"].tolist() == [False, False, False]  # the hidden text has no pair on either side
     assert r["user"].isna().tolist() == [False, True, False]
+
+
+# ---- tables for researchers: plain readers get the dtypes, files and folders are told apart -----------------------
+
+def test_plain_pandas_reads_the_dtypes_and_jsonl_holds_fields_as_objects(tmp_path, shared_data):
+    src = shared_data / "wikiwho-histories" / "nintendo_switch_revisions.json"
+    history(src, out=tmp_path / "p")
+    revisions = pd.read_parquet(tmp_path / "p" / "revisions.parquet")  # no wikidiff on the reading side
+    assert str(revisions["revid"].dtype) == "Int64" and str(revisions["is_revert"].dtype) == "boolean"
+    assert str(revisions["refs_added"].dtype) == "Int64"  # missing on the first revision: not float64
+    flags = pd.read_parquet(tmp_path / "p" / "flags.parquet")
+    assert len(flags) and flags["code"].dtype == "category" and flags["severity"].dtype == "category"
+    assert list(flags["severity"].cat.categories[:3]) == ["error", "warning", "info"]
+    history(src, out=tmp_path / "j", format="jsonl")
+    lines = [json.loads(x) for x in (tmp_path / "j" / "flags.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == len(flags) and all(isinstance(x["fields"], dict) for x in lines)
+    loaded = History.load(tmp_path / "j").flags
+    assert loaded["fields"].tolist() == flags["fields"].tolist()  # read back as the same JSON text
+
+
+@pytest.mark.parametrize("name, looks", [("README.md", "Markdown or plain text"),
+                                         ("samples/azerbaijani-offensive/old.wiki", "wikitext of one revision")])
+def test_a_file_that_is_not_a_dump_fails_before_the_output_folder(tmp_path, capsys, name, looks):
+    out = tmp_path / "tables"
+    assert main(["history", str(ROOT / name), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("wikidiff: error: ") and "not a MediaWiki XML dump" in err and looks in err
+    assert not out.exists()
+
+
+def test_out_named_like_a_file_is_refused(tmp_path, shared_data, capsys):
+    pyrus = str(shared_data / "pywikibot-xml" / "article-pyrus.xml")
+    assert main(["history", pyrus, "--out", str(tmp_path / "tables.csv"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "looks like a file name" in err and f"--out {tmp_path / 'tables'}/" in err
+    assert not (tmp_path / "tables.csv").exists()
+
+
+def test_no_resume_keeps_no_audits(tmp_path, shared_data, user_cache):
+    pyrus = str(shared_data / "pywikibot-xml" / "article-pyrus.xml")
+    assert main(["history", pyrus, "--out", str(tmp_path / "a"), "--quiet", "--no-resume"]) == 0
+    assert not (user_cache / "wikidiff" / "histories").exists()
+    assert main(["history", pyrus, "--out", str(tmp_path / "b"), "--quiet"]) == 0
+    assert [p.suffix for p in (user_cache / "wikidiff" / "histories").iterdir()] == [".sqlite"]
+    assert not [p for p in (tmp_path / "b").iterdir() if p.suffix == ".sqlite"]  # not among the tables
+
+
+def test_repr_counts_reverted_revisions(war):
+    reverts, reverted = int(war.revisions["is_revert"].sum()), int(war.revisions["is_reverted"].sum())
+    assert (reverts, reverted) == (8, 9)  # the eight reverts of WAR above undo nine revisions
+    assert f"16 revisions, 0 flags, {reverts} reverts, {reverted} reverted revisions" in repr(war)

@@ -129,3 +129,15 @@ def test_ctrl_c_stores_what_was_handled_and_resume_goes_on(wiki, tmp_path):
     assert {f["new"]: f["codes"] for f in first + second} == expected_findings("info")  # nothing lost
     with FindingsStore(out) as store:
         assert store.count() == len(news)
+
+
+def test_text_output_shows_control_characters_as_text():
+    from wikidiff.commands.watch import format_text
+    from wikidiff.patrol.findings import Finding
+
+    f = Finding(wiki="en.wikipedia.org", title="Evil\x1b]0;pwned\x07 title", new=2, old=1, user="User\x1b[31mRed",
+                flags=[{"code": "broken-ref", "severity": "error", "message": "named reference \x1b[2J x"}])
+    text = format_text(f)
+    assert "\x1b" not in text and "\x07" not in text
+    assert '"Evil\ufffd]0;pwned\ufffd title" by User\ufffd[31mRed' in text
+    assert text.count("\n") == 3

@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description="Audit each consecutive pair of revisions of page histories read from MediaWiki XML dumps "
                     "(plain, .bz2, .gz, .xz, .lzma), API JSON files, or fetched with --title. Writes the tables "
                     "revisions, flags, reverts, refs, mutual_reverts and pages to --out. Run the same command "
-                    "again after an interruption to resume: finished audits are cached in the output folder.")
+                    "again after an interruption to resume: finished audits are kept in the user's cache folder "
+                    "(--no-resume: not kept).")
     p.add_argument("files", nargs="*", metavar="FILE", help="dump or API JSON files")
     p.add_argument("--title", action="append", metavar="TITLE",
                    help="a page to fetch from the API (repeatable); with FILEs, keep only these pages")
@@ -43,6 +44,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="workers of the local Dask cluster (default: 2)")
     p.add_argument("--partitions", type=int, metavar="N",
                    help="Dask tasks per dump file, pages split by title (default: one per worker)")
+    p.add_argument("--no-resume", action="store_true",
+                   help="keep no finished audits for a later run (by default they are kept in the user's cache "
+                        "folder, one file per --out folder and wikidiff version, so the same command resumes)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     return p
 
@@ -67,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a folder")
+    if out is not None and not out.exists() and out.suffix.lower() in (".parquet", ".csv", ".jsonl", ".json"):
+        raise InputError(f"--out {out}: looks like a file name; the six tables are written into a folder: give "
+                         f"one such as --out {out.with_suffix('')}/ (and --format for csv, jsonl or parquet)")
     if args.dask and out is None:
         raise InputError("--dask writes Parquet parts: give --out DIR")
     if args.dask and args.format != "parquet":
@@ -79,12 +86,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         history(args.files or None, title=args.title, api=api, since=args.since, limit=args.limit,
                 audit=not args.no_audit, radius=args.radius, lang=args.lang, progress=not args.quiet, out=out,
-                format=args.format, dask=args.dask, workers=args.workers, partitions=args.partitions,
+                format=args.format, resume=not args.no_resume, dask=args.dask, workers=args.workers,
+                partitions=args.partitions,
                 on_page=_print_summary, notice=lambda line: print(line, file=sys.stderr))
     except KeyboardInterrupt:
         if out:
-            print(f"wikidiff: kept what was done in {out}; run the same command again to resume "
-                  f"(finished audits are cached)", file=sys.stderr)
+            again = ("run the same command again to resume (finished audits are cached)" if not args.no_resume
+                     else "run it again without --no-resume to keep finished audits next time")
+            print(f"wikidiff: kept what was done in {out}; {again}", file=sys.stderr)
         raise
     if out:
         print(f"wrote revisions, flags, reverts, refs, mutual_reverts and pages ({args.format}) to {out}")

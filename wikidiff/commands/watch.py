@@ -89,16 +89,19 @@ def _codes(value: str | None) -> list[str] | None:
 
 
 def format_text(finding: Any) -> str:
-    """Title, diff link, user and each flag on its own line."""
-    who = f" by {finding.user}" if finding.user else ""
-    lines = [f"{finding.timestamp or ''} {finding.wiki} \"{finding.title}\"{who}".strip(), f"  {finding.diff_url}"]
+    """Title, diff link, user and each flag on its own line (control characters from the stream shown as �)."""
+    who = f" by {_one_line(finding.user)}" if finding.user else ""
+    head = f"{finding.timestamp or ''} {finding.wiki} \"{_one_line(finding.title)}\"{who}".strip()
+    lines = [head, f"  {_one_line(finding.diff_url)}"]
     for flag in finding.flags:
         lines.append(f"  {flag['severity']:<7} {flag['code']}: {_one_line(str(flag.get('message') or ''))}")
     return "\n".join(lines) + "\n"
 
 
 def _one_line(text: str, width: int = 200) -> str:
+    """One line without terminal control characters (an escape sequence in a title or name stays text)."""
     text = " ".join(text.split())
+    text = "".join("\ufffd" if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -120,6 +123,9 @@ def run(args: argparse.Namespace) -> int:
                    store=args.out, limit=args.limit, since=args.since, resume=args.resume,
                    stream_url=args.stream_url or DEFAULT_STREAM_URL, api_url=args.api_url, cache=args.cache,
                    user_agent=args.user_agent, verify=args.verify, queue_size=args.queue, notify=notify)
+    if patrol.store is not None and not (args.resume or args.since) and patrol.store.last_event_id():
+        notify(f"{args.out} holds the position of an earlier patrol; starting from now (--resume continues "
+               f"from there)")
     interrupted = False
 
     def on_sigint(signum: int, frame: Any) -> None:

@@ -4,7 +4,8 @@ A task reads one file and keeps the pages whose title hashes to its partition (r
 auditing it), so nothing but file names and small summaries travel between the client and the workers; with a
 remote scheduler the files and the output folder must be at the same paths on every worker. Pages fetched from
 the API are one task each. Each partition appears in `<out>/<table>/<part>.parquet` once complete and keeps its
-finished audits in `<out>/.audit-cache/<part>.sqlite`, so a run started again resumes.
+finished audits in `<caches>/<part>.sqlite` (given by the caller: the user's cache folder for `wikidiff history`),
+so a run started again resumes.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def run_partition(spec: dict[str, Any]) -> dict[str, Any]:
     opt = Options(**spec["options"])
     out = Path(spec["out"])
     sink = FileSink(out, "parquet", part=spec["part"])
-    cache = AuditCache(out / ".audit-cache" / f"{spec['part']}.sqlite")
+    cache = AuditCache(Path(spec["caches"]) / f"{spec['part']}.sqlite" if spec.get("caches") else None)
     error = None
     stats = None
     try:
@@ -114,13 +115,15 @@ def prefetch(titles: list[str], api: ApiOptions, options: Options) -> ApiOptions
 
 def run_dask(files: list[str], out: str | Path, *, titles: list[str] | None = None, api: ApiOptions | None = None,
              options: Options | None = None, scheduler: str | None = None, workers: int = 2,
-             partitions: int | None = None, quiet: bool = True, client: Any = None) -> list[dict[str, Any]]:
+             partitions: int | None = None, quiet: bool = True, client: Any = None,
+             caches: str | Path | None = None) -> list[dict[str, Any]]:
     """Run histories on Dask and write `<out>/<table>/*.parquet`; returns the page summaries.
 
     `files` are dumps or API JSON files (`titles` then keeps only those pages); without files, `titles` are
     fetched with `api` first (serially, into the revision cache), then audited on the workers.
     Pass a `client` to use an existing one; otherwise one is made (see `connect`) and closed at the end.
     A file that cannot be read to its end is reported after every other task finished, as an InputError.
+    `caches`: a folder where each partition keeps its finished audits (one SQLite file each; None: no resume).
     """
     from dask.distributed import as_completed
 
@@ -142,6 +145,8 @@ def run_dask(files: list[str], out: str | Path, *, titles: list[str] | None = No
             if not Path(f).is_file():
                 raise InputError(f"{f}: no such file")
         specs = plan(list(files), titles, api=api, options=options, out=out, partitions=parts)
+        for spec in specs:
+            spec["caches"] = str(caches) if caches is not None else None
         clear_output(out)
         bar = Progress(not quiet, total=None, desc=f"history on Dask ({len(specs)} tasks)")
         futures = client.map(run_partition, specs, pure=False)

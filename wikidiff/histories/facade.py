@@ -11,21 +11,34 @@ from typing import Any
 from ..errors import InputError, WikidiffError
 from .cache import AuditCache
 from .defaults import FORMATS, RADIUS
-from .pages import ApiOptions, api_pages, file_pages, sources
+from .pages import ApiOptions, api_pages, file_pages, sniff, sources
 from .progress import Progress
 from .run import Options, PageSource, check_limit, normalise_since, run_pages
 from .schema import RunStats
 from .tables import FileSink, History, MemorySink
 
-#: the audit cache of a run writing to a folder, inside it (a run started again resumes from it)
-RESUME_CACHE = ".audit-cache.sqlite"
+#: table file endings: an output "folder" named like this is a file name given by mistake
+_FILE_ENDINGS = (".parquet", ".csv", ".jsonl", ".json", ".tsv", ".txt")
+
+
+def resume_cache(out: str | Path) -> Path:
+    """Where a run writing to `out` keeps its finished audits: the user's cache folder (see wikidiff.config), one
+    file per output folder and code version, so a run started again resumes and a new version starts afresh."""
+    import hashlib
+
+    from .._version import __version__
+    from ..config import cache_path
+
+    key = hashlib.blake2b(str(Path(out).resolve()).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    return cache_path().parent / "histories" / f"{key}-{__version__}.sqlite"
 
 
 def history(source: Any = None, *, title: str | Iterable[str] | None = None, site: str | None = None,
             api_url: str | None = None, api: ApiOptions | None = None, since: str | datetime | None = None,
             limit: int | None = None, audit: bool = True, radius: int = RADIUS, lang: str = "en",
             progress: bool = False, audit_cache: str | Path | None = None, page_title: str | None = None,
-            out: str | Path | None = None, format: str = "parquet", dask: str | bool | None = None,
+            out: str | Path | None = None, format: str = "parquet", resume: bool = True,
+            dask: str | bool | None = None,
             workers: int = 2, partitions: int | None = None,
             on_page: Callable[[dict], None] | None = None, notice: Callable[[str], None] | None = None) -> History:
     """Audit every consecutive pair of page histories and measure their reverts and edit wars.
@@ -38,13 +51,15 @@ def history(source: Any = None, *, title: str | Iterable[str] | None = None, sit
     `audit_cache` is a SQLite file that keeps finished audits across runs.
 
     With `out` (a folder) the tables are written there as they are made (`format`: parquet, csv or jsonl) and
-    the History returned reads them from it; finished audits are kept beside them so that a run started again
-    resumes. `dask` (True or "local" for a local cluster of `workers`, or a scheduler address tcp://HOST:PORT)
-    runs the pages on Dask, `partitions` tasks per file; it needs `out` and writes Parquet.
+    the History returned reads them from it; with `resume`, finished audits are kept in the user's cache folder
+    (`resume_cache(out)`) so that the same run started again resumes. `dask` (True or "local" for a local
+    cluster of `workers`, or a scheduler address tcp://HOST:PORT) runs the pages on Dask, `partitions` tasks per
+    file; it needs `out` and writes Parquet.
     `on_page` gets each page's summary row when the page is done; `notice` gets one-line remarks for the user.
     A file that cannot be read to its end stops only itself: the others are run, then an InputError says what
     failed (what was read before was written).
     """
+    needs("pandas", "pyarrow", *(["mwxml"] if source is not None else []))
     opt = Options(audit=audit, radius=radius, lang=lang, since=normalise_since(since), limit=check_limit(limit))
     if radius < 1:
         raise InputError(f"revert radius must be a positive integer, not {radius}")
@@ -57,10 +72,13 @@ def history(source: Any = None, *, title: str | Iterable[str] | None = None, sit
     if format not in FORMATS:
         raise InputError(f"unknown output format {format!r} (choose from {', '.join(FORMATS)})")
     folder = Path(out) if out is not None else None
-    if folder is not None and folder.exists() and not folder.is_dir():
-        raise InputError(f"{folder}: exists and is not a folder (the tables go into a folder)")
+    if folder is not None:
+        check_folder(folder)
+    for f in files or []:
+        sniff(f)
     if dask:
-        return _on_dask(files, titles, api, opt, folder, format, dask, workers, partitions, progress, on_page)
+        return _on_dask(files, titles, api, opt, folder, format, dask, workers, partitions, progress, on_page,
+                        resume)
 
     if files is not None:
         groups, bar, on_revision = _file_groups(files, set(titles) if titles else None, progress)
@@ -78,7 +96,9 @@ def history(source: Any = None, *, title: str | Iterable[str] | None = None, sit
             bar.update(stats.revisions)
 
     sink: FileSink | MemorySink = FileSink(folder, format) if folder is not None else MemorySink()
-    cache = AuditCache(audit_cache if audit_cache is not None or folder is None else folder / RESUME_CACHE)
+    if audit_cache is None and folder is not None and resume:
+        audit_cache = resume_cache(folder)
+    cache = AuditCache(audit_cache)
     if folder is not None and notice is not None and len(cache):
         notice(f"resuming: {len(cache)} audits cached in {cache.path} will be reused")
     stats = RunStats()
@@ -107,6 +127,27 @@ def history(source: Any = None, *, title: str | Iterable[str] | None = None, sit
         return History.from_frames(sink.frames(), stats)
     assert folder is not None
     return History.load(folder, stats)
+
+
+def needs(*modules: str) -> None:
+    """InputError naming the `history` extra when a module histories need is not installed."""
+    from importlib.util import find_spec
+
+    missing = [m for m in modules if find_spec(m) is None]
+    if missing:
+        raise InputError(f"histories need {', '.join(missing)}, which this installation lacks: "
+                         f"pip install 'wikidiff[history]'")
+
+
+def check_folder(folder: Path) -> None:
+    """An output folder: refused when it is a file, or named like one (the tables are several files)."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: exists and is not a folder (the tables revisions, flags, reverts, refs, "
+                         f"mutual_reverts and pages go into a folder)")
+    if not folder.exists() and folder.suffix.lower() in _FILE_ENDINGS:
+        raise InputError(f"{folder}: looks like a file name, but the tables (revisions, flags, reverts, refs, "
+                         f"mutual_reverts, pages) are written as files in a folder: name a folder such as "
+                         f"{folder.with_suffix('')}/")
 
 
 def _files(source: Any) -> list[str] | None:
@@ -150,7 +191,7 @@ def _file_groups(files: list[str], titles: set[str] | None,
 
 def _on_dask(files: list[str] | None, titles: list[str] | None, api: ApiOptions | None, opt: Options,
              folder: Path | None, fmt: str, dask: str | bool, workers: int, partitions: int | None,
-             progress: bool, on_page: Callable[[dict], None] | None) -> History:
+             progress: bool, on_page: Callable[[dict], None] | None, resume: bool) -> History:
     from .dask import run_dask
 
     if folder is None:
@@ -159,7 +200,8 @@ def _on_dask(files: list[str] | None, titles: list[str] | None, api: ApiOptions 
         raise InputError("a run on Dask writes Parquet only")
     address = None if dask is True or dask == "local" else str(dask)
     summaries = run_dask(files or [], folder, titles=titles, api=api if not files else None, options=opt,
-                         scheduler=address, workers=workers, partitions=partitions, quiet=not progress)
+                         scheduler=address, workers=workers, partitions=partitions, quiet=not progress,
+                         caches=resume_cache(folder).with_suffix("") if resume else None)
     if on_page is not None:
         for s in summaries:
             on_page(s)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,56 @@ def file_pages(path: str | Path, titles: set[str] | None = None, *, keep: Callab
         if keep is not None and not keep(dp.title):
             continue
         yield PageSource(dp.title, dp.revisions, dp.page_id, dp.namespace, str(Path(dp.source).resolve()))
+
+
+def sniff(path: str | Path) -> None:
+    """Refuse, before anything is written, a file that is neither a MediaWiki XML dump nor an API JSON history,
+    saying what it looks like."""
+    from ..sources.dump import compression
+
+    p = Path(path)
+    kind = compression(p)
+    try:
+        head = _head(p, kind)
+    except (OSError, EOFError, ValueError) as exc:
+        raise InputError(f"{p}: cannot read it as a {kind} file ({exc})") from None
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if not text:
+        raise InputError(f"{p}: the file is empty, not a dump")
+    if re.match(r"(\{\s*[\"}]|\[\s*[{\]])", text):  # JSON (not a {{template}} nor a [[link]])
+        if kind == "plain":
+            from ..sources.dump import read_api_json
+
+            read_api_json(p)  # a clear error now when it is not an API revision history
+        return
+    low = text[:4096].lower()
+    if "<mediawiki" in low or (low.startswith("<?xml") and len(head) >= 4096 and "<html" not in low):
+        return
+    raise InputError(f"{p}: not a MediaWiki XML dump or API JSON history; it looks like {_looks_like(text)}")
+
+
+def _head(p: Path, kind: str, n: int = 4096) -> bytes:
+    import bz2
+    import gzip
+    import lzma
+
+    opener: Any = {"gz": gzip.open, "bz2": bz2.open, "xz": lzma.open}.get(kind, open)
+    with opener(p, "rb") as f:
+        return bytes(f.read(n))
+
+
+def _looks_like(text: str) -> str:
+    """A few words on what the start of a text file looks like."""
+    low = text[:2000].lower()
+    if low.startswith(("<!doctype html", "<html")) or "<body" in low:
+        return "an HTML page"
+    if text.startswith("<"):
+        return f"another XML document (it starts with {text.split('>', 1)[0][:60]}>)"
+    if (text.startswith("# ") or "```" in text) and not low.startswith("#redirect"):
+        return "Markdown or plain text"
+    if "{{" in text or "[[" in text or "'''" in text or text.startswith("==") or low.startswith("#redirect"):
+        return "wikitext of one revision (to audit two revisions: wikidiff audit OLD NEW)"
+    return "plain text"
 
 
 @dataclass

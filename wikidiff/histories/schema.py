@@ -1,4 +1,5 @@
-"""The tables a history run writes: each column and its kind (int, str, bool, float, ts), and the run's counts."""
+"""The tables a history run writes: each column and its kind (int, str, bool, float, ts, cat: a category), and the
+run's counts."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("is_reverted", "bool"), ("reverted_by", "int"), ("source", "str"),
     ],
     "flags": _PAGE + [
-        ("revid", "int"), ("prev_revid", "int"), ("timestamp", "ts"), ("user", "str"), ("code", "str"),
-        ("severity", "str"), ("message", "str"), ("section", "str"), ("fields", "str"), ("old_offset", "int"),
+        ("revid", "int"), ("prev_revid", "int"), ("timestamp", "ts"), ("user", "str"), ("code", "cat"),
+        ("severity", "cat"), ("message", "str"), ("section", "str"), ("fields", "str"), ("old_offset", "int"),
         ("new_offset", "int"), ("restored", "bool"), ("is_revert", "bool"),
     ],
     "reverts": _PAGE + [
@@ -65,3 +66,7 @@ class RunStats:
     cached_audits: int = 0
     complete: bool = True
     summaries: list[dict] = field(default_factory=list)
+
+
+#: the categories of the `cat` columns, in this order (other values seen are added after them, sorted)
+CATEGORIES: dict[str, tuple[str, ...]] = {"code": tuple(FLAG_CODES), "severity": ("error", "warning", "info")}

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import InputError
 from .defaults import BATCH, FORMATS
-from .schema import TABLES, RunStats
+from .schema import CATEGORIES, TABLES, RunStats
 
 
 def frame(table: str, rows: list[dict]) -> Any:
@@ -23,6 +23,8 @@ def frame(table: str, rows: list[dict]) -> Any:
 
 
 def coerce(table: str, df: Any) -> Any:
+    """The table's columns, in order, with their dtypes: nullable Int64 and boolean, string, UTC timestamps to
+    the second, and categories for flag codes and severities."""
     import pandas as pd
 
     kinds = {"int": "Int64", "bool": "boolean", "float": "float64", "str": "string"}
@@ -31,17 +33,32 @@ def coerce(table: str, df: Any) -> Any:
             df[col] = None
         if kind == "ts":
             df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601").astype("datetime64[s, UTC]")
+        elif kind == "cat":
+            known = CATEGORIES.get(col, ())
+            values = df[col].astype("string")
+            extra = sorted(set(values.dropna()) - set(known))
+            df[col] = values.astype(object).astype(pd.CategoricalDtype([*known, *extra]))
         else:
             df[col] = df[col].astype(kinds[kind])
     return df[[c for c, _ in TABLES[table]]]
 
 
-def arrow_schema(table: str) -> Any:
-    import pyarrow as pa
+_SCHEMAS: dict[str, Any] = {}
 
-    types = {"int": pa.int64(), "bool": pa.bool_(), "float": pa.float64(), "str": pa.string(),
-             "ts": pa.timestamp("s", tz="UTC")}
-    return pa.schema([(c, types[k]) for c, k in TABLES[table]])
+
+def arrow_schema(table: str) -> Any:
+    """The table's Arrow schema, carrying pandas' metadata so that a plain `pandas.read_parquet` gives the same
+    dtypes as `History.load` (nullable integers and booleans, categories), not float64 and object."""
+    schema = _SCHEMAS.get(table)
+    if schema is None:
+        import pyarrow as pa
+
+        types = {"int": pa.int64(), "bool": pa.bool_(), "float": pa.float64(), "str": pa.string(),
+                 "ts": pa.timestamp("s", tz="UTC"), "cat": pa.dictionary(pa.int32(), pa.string())}
+        schema = pa.schema([(c, types[k]) for c, k in TABLES[table]])
+        pandas_meta = pa.Schema.from_pandas(frame(table, []), preserve_index=False).metadata
+        schema = _SCHEMAS[table] = schema.with_metadata(pandas_meta)
+    return schema
 
 
 class MemorySink:
@@ -134,6 +151,9 @@ class FileSink:
             df.to_csv(path, mode="a" if table in self._started else "w", header=table not in self._started,
                       index=False, date_format="%Y-%m-%dT%H:%M:%SZ")
         else:
+            if table == "flags":  # fields as a JSON object of the line, not a string holding JSON
+                df = df.astype({"fields": object})
+                df["fields"] = [json.loads(x) if isinstance(x, str) else None for x in df["fields"]]
             text = df.to_json(orient="records", lines=True, date_format="iso", date_unit="s", force_ascii=False)
             with path.open("a" if table in self._started else "w", encoding="utf-8") as f:
                 if text.strip():
@@ -188,6 +208,9 @@ def read_table(out: str | Path, table: str) -> Any:
             for p in paths:
                 with p.open(encoding="utf-8") as f:
                     rows.extend(json.loads(line) for line in f if line.strip())
+            for row in rows:
+                if isinstance(row.get("fields"), dict):
+                    row["fields"] = json.dumps(row["fields"], ensure_ascii=False, sort_keys=True)
             df = pd.DataFrame(rows, columns=[c for c, _ in TABLES[table]])
         return coerce(table, df)
     raise InputError(f"{out}: no {table} table here (expected {table}.parquet, .csv or .jsonl)")
