@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .checks import run_checks
 from .checks.base import CheckContext
+from .cite.index import ref_index
 from .codes import SEVERITIES
 from .diff import Move, diff_refs, diff_sections, paragraph_map
 from .model import Flag as Flag
@@ -127,7 +128,7 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
     ctx = CheckContext(old, new, sections, lang, moves=moves, kept=paragraphs.kept)
     flags = run_checks(ctx)
     notes = list(ctx.notes)
-    unanalysed = new.ref_index.unanalysed
+    unanalysed = ref_index(new).unanalysed
     if unanalysed:
         made = ", ".join(f"{{{{{name}}}}} x{n}" for name, n in sorted(unanalysed.items()))
         notes.append(f"refs made by templates were not analysed (their names and content exist only after "
