@@ -56,7 +56,7 @@ print(json.dumps({{"seconds": took, "peak_mb": resource.getrusage(resource.RUSAG
 
 
 def run(shape: str, n: int, timeout: float) -> dict | None:
-    _, build, what = SHAPES[shape] if shape in SHAPES else ("", "old = new = ''", "none")
+    _, build, what = SHAPES.get(shape, ("", "old = new = ''", "none"))
     code = CHILD.format(build=build, what=what)
     try:
         proc = subprocess.run([sys.executable, "-c", code, str(n)], capture_output=True, text=True,

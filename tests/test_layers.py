@@ -19,7 +19,7 @@ MAX_LINES = 500
 #: (module or package prefix, layer); the longest matching prefix wins. Lowest layer first.
 LAYERS: dict[str, int] = {
     "wikidiff._version": 0, "wikidiff.errors": 0, "wikidiff.config": 0, "wikidiff.model": 0, "wikidiff.codes": 0,
-    "wikidiff.data": 0,
+    "wikidiff.data": 0, "wikidiff._cli_start": 0,  # stdlib only: the start-up Ctrl-C handler of the command line
     "wikidiff.sources": 1,
     "wikidiff.text": 2,
     "wikidiff.cite": 3,

@@ -15,6 +15,7 @@ from .diff.words import diff_budget
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
 from .rescue import RescueSources, attach_rescues
+from .sources.siteinfo import SiteInfo
 from .text.document import Document
 
 if TYPE_CHECKING:
@@ -121,8 +122,11 @@ class Audit:
 
 def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | None = None,
                     new_meta: RevisionMeta | None = None, lang: str = "en",
-                    rescue: bool | RescueSources = False) -> Audit:
+                    rescue: bool | RescueSources = False, site: SiteInfo | None = None) -> Audit:
     """Audit two already parsed revisions (a history parses each revision once and reuses it).
+
+    `lang` is the wiki's language; `site` its own siteinfo when fetched (wikidiff.sources.siteinfo), else the
+    shipped fallback for `lang` is used.
 
     With `rescue`, each broken-ref flag gets a `rescue` field saying where its definition was found (the old
     revision; with RescueSources also the page's earlier revisions and other articles), or None."""
@@ -131,7 +135,7 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
         references = diff_refs(old, new)
         paragraphs = paragraph_map(old, new, sections)
         moves = paragraphs.moves
-        ctx = CheckContext(old, new, sections, lang, moves=moves, kept=paragraphs.kept)
+        ctx = CheckContext(old, new, sections, lang, moves=moves, kept=paragraphs.kept, site_info=site)
         flags = run_checks(ctx)
     notes = list(ctx.notes)
     unanalysed = ref_index(new).unanalysed
@@ -148,7 +152,7 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
 
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
           new_meta: RevisionMeta | None = None, lang: str = "en", rescue: bool | RescueSources = False,
-          verify: bool | Renderings = False) -> Audit:
+          verify: bool | Renderings = False, site: SiteInfo | None = None) -> Audit:
     """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks).
 
     `rescue=True` looks for each broken named ref's definition in the old revision; a RescueSources (see
@@ -157,7 +161,7 @@ def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
     its revision ids; see wikidiff.verify); a Renderings (wikidiff.fetch.renderings) names the wiki and how to ask.
     """
     result = audit_documents(Document.from_text(old_text, lang), Document.from_text(new_text, lang),
-                             old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue)
+                             old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue, site=site)
     if verify is False:
         return result
     from .verify import verify_audit

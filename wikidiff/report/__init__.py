@@ -9,8 +9,9 @@ from ..errors import InputError
 FORMATS = {"text": "text", "json": "json_report", "markdown": "markdown", "html": "html", "wikitext": "wikitext"}
 
 
-def render(audit, fmt: str = "text", *, brief: bool = False) -> str:
-    """The audit as a report in `fmt`; `brief` (text only) stops after what to fix first."""
+def render(audit, fmt: str = "text", *, color: bool | None = None, brief: bool = False) -> str:
+    """The report in `fmt`; `color` applies to the text report (None: only on a terminal, see NO_COLOR); `brief`
+    (text only) stops after the summary and what to fix first."""
     if brief and fmt != "text":
         raise InputError(f"a brief report is a text report, not {fmt}", param="brief")
     module_name = FORMATS.get(fmt)
@@ -22,4 +23,6 @@ def render(audit, fmt: str = "text", *, brief: bool = False) -> str:
         if exc.name == f"wikidiff.report.{module_name}":
             raise InputError(f"the {fmt} report is not available in this version") from None
         raise
-    return module.render(audit, brief=True) if brief else module.render(audit)
+    if fmt == "text":
+        return module.render(audit, color=color, brief=brief)
+    return module.render(audit)

@@ -7,19 +7,32 @@ title, a user name, a heading or the wikitext is written out as an escape, never
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import defaultdict
+from contextvars import ContextVar
 
 from ..codes import SEVERITY_MARK, details, shorten, visible
+from ..verify import BADGES, badge
+from ..verify import summary as verification_summary
 
 WIDTH = 100
 DETAIL_MAX = 160
 COLORS = {"error": "31", "warning": "33", "info": "36"}
 
 
+#: whether this render colours its output (set by render; see `auto_color`)
+_USE_COLOR: ContextVar[bool] = ContextVar("use_color", default=False)
+
+
+def auto_color() -> bool:
+    """Colour by default only on a terminal, and never when NO_COLOR is set."""
+    from ..config import no_color
+
+    return not no_color() and sys.stdout.isatty()
+
+
 def _color(code: str, text: str) -> str:
-    if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
+    if not _USE_COLOR.get():
         return text
     return f"\033[{code}m{text}\033[0m"
 
@@ -29,19 +42,40 @@ def _v(text: object, limit: int | None = None) -> str:
     return visible(shorten(text, limit))
 
 
+def _n(count: int, noun: str, plural: str | None = None) -> str:
+    """'1 section', '2 sections'."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def _edit_lines(audit) -> list[str]:
+    """The edit summary and the links to the edit on its wiki, for fetched revisions."""
+    from ..sources.url import wiki_links
+
+    lines = []
+    if audit.new_meta.comment:
+        lines.append(f"  summary: “{_v(audit.new_meta.comment, 200)}”")
+    links = wiki_links(audit.old_meta, audit.new_meta)
+    if links:
+        lines.append(f"  diff: {_v(links['diff'])}")
+        if links.get("page"):
+            lines.append(f"  page: {_v(links['page'])}  (history: {_v(links['history'])})")
+        users: list = links.get("users", [])  # type: ignore[assignment]
+        for user in users:
+            lines.append(f"  user {_v(user['name'])}: {_v(user['page'])}  talk: {_v(user['talk'])}  "
+                         f"contributions: {_v(user['contributions'])}")
+    return lines
+
+
 def _rev(meta) -> str:
     parts = [str(meta.revid) if meta.revid else None, meta.title, meta.timestamp, meta.user, meta.source]
     return _v(" · ".join(p for p in parts if p)) or "(unnamed)"
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else plural or word + 's'}"
-
-
 def _flag_line(f, where: bool = False) -> str:
+    state = badge(f)
     head = _color(COLORS[f.severity], f"  {SEVERITY_MARK[f.severity]} {f.severity:<7} {_v(f.code)}: ")
     place = f"  [{_v(f.section or '(lead)')}]" if where else ""
-    return head + _v(f.message) + place
+    return head + _v(f.message) + (f" [{BADGES[state]}]" if state else "") + place
 
 
 def _fix_first(audit) -> list[str]:
@@ -49,23 +83,37 @@ def _fix_first(audit) -> list[str]:
     urgent = [f for sev in ("error", "warning") for f in audit.flags if f.severity == sev]
     if not urgent:
         infos = sum(f.severity == "info" for f in audit.flags)
-        return ["", "nothing to fix: no errors or warnings" + (f" ({_plural(infos, 'info flag')} below)" if infos
+        return ["", "nothing to fix: no errors or warnings" + (f" ({_n(infos, 'info flag')} below)" if infos
                                                                 else "")]
     return ["", _color("1", "Fix first:"), *(_flag_line(f, where=True) for f in urgent)]
 
 
-def render(audit, brief: bool = False) -> str:
+def render(audit, *, color: bool | None = None, brief: bool = False) -> str:
+    """The report; coloured when `color` (default: `auto_color()`, i.e. on a terminal without NO_COLOR); `brief`
+    stops after the summary and what to fix first."""
+    token = _USE_COLOR.set(auto_color() if color is None else color)
+    try:
+        return _render(audit, brief)
+    finally:
+        _USE_COLOR.reset(token)
+
+
+def _render(audit, brief: bool) -> str:
     s = audit.summary
     lines = [
         f"wikidiff audit: {_rev(audit.old_meta)}  →  {_rev(audit.new_meta)}",
-        f"  {_plural(s['sections_changed'], 'section')} changed ({s['sections_added']} added, "
-        f"{s['sections_removed']} removed, {s['sections_modified']} modified, {s['sections_moved']} moved, "
-        f"{s['sections_renamed']} renamed); +{s['bytes_added']}/-{s['bytes_removed']} bytes",
+        *_edit_lines(audit),
+        f"  {_n(s['sections_changed'], 'section')} changed ({s['sections_added']} added, {s['sections_removed']}"
+        f" removed, {s['sections_modified']} modified, {s['sections_moved']} moved, {s['sections_renamed']}"
+        f" renamed); +{_n(s['bytes_added'], 'byte')}/-{_n(s['bytes_removed'], 'byte')}",
         f"  references: {s['refs_added']} added, {s['refs_removed']} removed, {s['refs_modified']} modified",
-        f"  flags: {_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, {s['infos']} info",
+        f"  flags: {_n(s['errors'], 'error')}, {_n(s['warnings'], 'warning')}, {s['infos']} info",
     ]
     if s["identical"]:
         lines.append("  the two revisions are identical")
+    checked = verification_summary(audit.verification)
+    if checked:
+        lines.append(f"  verified: {checked}")
     lines += _fix_first(audit)
     if brief:
         return "\n".join(lines) + "\n"
@@ -85,7 +133,7 @@ def render(audit, brief: bool = False) -> str:
             if c.renamed:
                 detail = f" (was “{_v(c.old.heading or '(lead)')}”)"
             words = c.to_dict()
-            lines.append(f"  [{c.change}]{detail} +{words['words_added']}/-{words['words_removed']} words")
+            lines.append(f"  [{c.change}]{detail} +{words['words_added']}/-{_n(words['words_removed'], 'word')}")
         for f in by_section.get(label, []):
             lines.append(_flag_line(f))
             lines.extend(_details(f))
