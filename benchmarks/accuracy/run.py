@@ -4,6 +4,7 @@
     python -m benchmarks.accuracy --limit 20          # the first 20 pairs of each language / history
     python -m benchmarks.accuracy --corpus pairs      # only the 250 wikidiff2 pairs
     python -m benchmarks.accuracy --unjudged 10       # show 10 reported moves nobody judged yet, in context
+    python -m benchmarks.accuracy --verify            # broken-ref verdicts against rendered HTML (verify.py)
 
 Inputs (../shared/data, see corpus.py): the 250 wikidiff2 recent-changes pairs ("pairs") and every consecutive pair
 of the Anarchism excerpt and the four WikiWho histories ("histories"). Each pair is audited once; each measure is a
@@ -188,8 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, help="at most N pairs per language and per history")
     ap.add_argument("--corpus", choices=("pairs", "histories", "all"), default="all")
     ap.add_argument("--unjudged", type=int, default=0, metavar="N", help="show N reported moves not judged yet")
+    ap.add_argument("--verify", action="store_true",
+                    help="instead: wikidiff's broken-ref verdicts against the rendered HTML of every case that has "
+                         "both (Cite's parser tests; see verify.py)")
     ap.add_argument("--seed", type=int, default=0, help="which random sample --unjudged shows")
     args = ap.parse_args(argv)
+    if args.verify:
+        from benchmarks.accuracy.verify import main as verify_main
+
+        return verify_main(["--data", str(args.data)])
     if not (args.data / "wikidiff2-revs").is_dir():
         print(f"accuracy: no shared data under {args.data}", file=sys.stderr)
         return 2
