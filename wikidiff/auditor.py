@@ -11,6 +11,7 @@ from .checks.base import CheckContext
 from .cite.index import ref_index
 from .codes import SEVERITIES
 from .diff import Move, diff_refs, diff_sections, paragraph_map
+from .diff.words import diff_budget
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
 from .rescue import RescueSources, attach_rescues
@@ -47,6 +48,10 @@ class Audit:
                     if o.op == "insert")
         removed = sum(len(o.text.encode("utf-8", "surrogatepass")) for s in self.sections for o in s.ops
                       if o.op == "delete")
+        for s in self.sections:  # a rename replaces the heading line: its bytes count too, so the sums add up
+            if s.renamed and s.old is not None and s.new is not None:
+                removed += len(self.old.text[s.old.start:s.old.body_start].encode("utf-8", "surrogatepass"))
+                added += len(self.new.text[s.new.start:s.new.body_start].encode("utf-8", "surrogatepass"))
         sev = dict.fromkeys(SEVERITIES, 0)
         for f in self.flags:
             sev[f.severity] += 1
@@ -125,12 +130,13 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
 
     With `rescue`, each broken-ref flag gets a `rescue` field saying where its definition was found (the old
     revision; with RescueSources also the page's earlier revisions and other articles), or None."""
-    sections = diff_sections(old, new)
-    references = diff_refs(old, new)
-    paragraphs = paragraph_map(old, new, sections)
-    moves = paragraphs.moves
-    ctx = CheckContext(old, new, sections, lang, moves=moves, kept=paragraphs.kept, site_info=site)
-    flags = run_checks(ctx)
+    with diff_budget():  # one time budget for all the audit's diffs, however many sections changed
+        sections = diff_sections(old, new)
+        references = diff_refs(old, new)
+        paragraphs = paragraph_map(old, new, sections)
+        moves = paragraphs.moves
+        ctx = CheckContext(old, new, sections, lang, moves=moves, kept=paragraphs.kept, site_info=site)
+        flags = run_checks(ctx)
     notes = list(ctx.notes)
     unanalysed = ref_index(new).unanalysed
     if unanalysed:

@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                                                               "one diff URL")
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
     p.add_argument("-o", "--output", metavar="PATH", help="write the report here instead of stdout")
+    p.add_argument("--brief", action="store_true",
+                   help="text report: only the summary and what to fix first (errors, then warnings)")
     p.add_argument("--fail-on", choices=SEVERITIES,
                    help="exit 1 when a flag of this severity or worse fired")
     p.add_argument("--lang", default=None,
@@ -61,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if rendered is not None:
             rendered.client.close()
-    out = render(result, args.format, color=fetching.use_color(args, to_file=bool(args.output)))
+    out = render(result, args.format, color=fetching.use_color(args, to_file=bool(args.output)),
+                 brief=args.brief)
     if args.output:
         write_output(args.output, out, args.inputs)
     else:

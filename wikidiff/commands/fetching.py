@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 from .. import config
+from ..codes import visible
 from ..errors import InputError
 from ..fetch import Pair, fetch, renderings, rescue_sources
 from ..model import RevisionMeta
 from ..rescue import RescueSources
 from ..sources.files import read_wikitext
 from ..sources.renderings import Renderings
-from .output import visible
 
 DEFAULT_SITE = "en.wikipedia.org"
 
