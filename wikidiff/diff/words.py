@@ -72,6 +72,11 @@ def token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int, 
     return got
 
 
+def forget() -> None:
+    """Drop the remembered token diffs (a reference run that must compute everything)."""
+    _memo.clear()
+
+
 def _token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
     (a, b), tokens = _encode([old, new], pattern)
     dmp = _dmp()

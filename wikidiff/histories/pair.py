@@ -101,6 +101,10 @@ class PairAuditor:
         """(revision-row values, flag rows) for the pair; call before `remember(new)`."""
         key = AuditCache.key(old, new, self.lang)
         result = self.cache.get(key) if self.reuse else None
+        if not self.reuse:
+            from ..diff.words import forget
+
+            forget()
         if result is None:
             result = audit_pair(old, new, self.lang)
             if self.reuse:
