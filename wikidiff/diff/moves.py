@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,8 +94,26 @@ class _Para:
         return len(self.key) >= MOVE_MIN_CHARS
 
 
+#: the paragraphs of the last revisions seen (a history pairs each revision twice: as new, then as old)
+_PARAGRAPHS: OrderedDict[str, list[_Para]] = OrderedDict()
+
+
 def _paragraphs(doc: Document) -> list[_Para]:
-    """The lines of a revision that take part: not blank, not headings."""
+    """The lines of a revision that take part: not blank, not headings (remembered for the last 8 revisions)."""
+    got = _PARAGRAPHS.get(doc.digest)
+    if got is None:
+        got = _PARAGRAPHS[doc.digest] = _read_paragraphs(doc)
+        if len(_PARAGRAPHS) > 8:
+            _PARAGRAPHS.popitem(last=False)
+    return got
+
+
+def forget() -> None:
+    """Drop the remembered paragraphs (a reference run that must compute everything)."""
+    _PARAGRAPHS.clear()
+
+
+def _read_paragraphs(doc: Document) -> list[_Para]:
     out: list[_Para] = []
     sections = doc.sections
     s = 0
