@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from wikidiff.cite.index import ref_index, refs_of
 from wikidiff.cite.state import ref_state
 from wikidiff.text.document import Document
 from wikidiff.text.scan import scan
 
 
 def _refs(text: str):
-    return Document.from_text(text).refs
+    return refs_of(Document.from_text(text))
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -45,7 +46,7 @@ def test_numeric_name_is_a_tag_error():
 
 
 def test_reference_lists_are_indexed():
-    index = Document.from_text("A<ref>x</ref>\n== Notes ==\n{{reflist|group=note}}\n<references />").ref_index
+    index = ref_index(Document.from_text("A<ref>x</ref>\n== Notes ==\n{{reflist|group=note}}\n<references />"))
     assert [lst.group for lst in index.lists] == ["note", ""]
     assert index.has_references_list
 
@@ -90,7 +91,7 @@ def test_state_empty_ref():
 def test_scan_and_index_agree_on_ref_count(seed_pair):
     for text in seed_pair:
         tags = [e for e in scan(text).elements if e.name == "ref"]
-        refs = [r for r in Document.from_text(text).refs if r.via == "tag"]
+        refs = [r for r in refs_of(Document.from_text(text)) if r.via == "tag"]
         assert len(refs) == len(tags)
 
 

@@ -1,7 +1,7 @@
 """The house rules, read from the source with `ast`: imports only go down the layer table (lazy imports inside
 functions and the package `__init__` count), no import cycle, argparse only at the CLI edge, no module over 500 lines.
 
-The layer table is the one in tools/HELPERS.md and the README's Layout section. KNOWN_* sets list what other work in
+The layer table is the one in the README's Layout section. KNOWN_* sets list what other work in
 progress has not moved yet; each entry says why, and each set must end empty (a test fails when an entry is stale,
 so the sets only shrink).
 """
@@ -19,7 +19,7 @@ MAX_LINES = 500
 #: (module or package prefix, layer); the longest matching prefix wins. Lowest layer first.
 LAYERS: dict[str, int] = {
     "wikidiff._version": 0, "wikidiff.errors": 0, "wikidiff.config": 0, "wikidiff.model": 0, "wikidiff.codes": 0,
-    "wikidiff.data": 0,
+    "wikidiff.data": 0, "wikidiff._cli_start": 0,  # stdlib only: the start-up Ctrl-C handler of the command line
     "wikidiff.sources": 1,
     "wikidiff.text": 2,
     "wikidiff.cite": 3,
@@ -40,13 +40,9 @@ ARGPARSE_ALLOWED = ("wikidiff.cli", "wikidiff.commands", "wikidiff.__main__")
 #: modules not in the table yet (being moved by other work; must end empty)
 KNOWN_UNPLACED: set[str] = set()
 #: (importer, imported) pairs that break the layers today (must end empty)
-KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    ("wikidiff.text.document", "wikidiff.cite.index"),  # "layers": Document's ref index moves up to cite/
-}
+KNOWN_VIOLATIONS: set[tuple[str, str]] = set()
 #: import cycles known today, each as the sorted tuple of its modules (must end empty)
-KNOWN_CYCLES: set[tuple[str, ...]] = {
-    ("wikidiff.auditor", "wikidiff.verify"),  # "verify": audit(verify=...) calls verify_audit, which imports Audit
-}
+KNOWN_CYCLES: set[tuple[str, ...]] = set()
 #: modules that import argparse outside the CLI (must end empty)
 KNOWN_ARGPARSE: set[str] = set()
 #: modules over MAX_LINES (must end empty)

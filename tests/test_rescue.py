@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import wikidiff
+from wikidiff.cite.index import refs_of
 from wikidiff.cli import main
 from wikidiff.model import RevisionMeta
 from wikidiff.rescue import apply_rescues, find_rescues, pointed_articles
@@ -31,7 +32,7 @@ def test_old_revision_first(seed_pair):
 def test_articles_the_section_points_to(seed_pair):
     old, new = seed_pair
     doc = Document.from_text(new)
-    first_use = next(r for r in doc.refs if r.name == ":62")
+    first_use = next(r for r in refs_of(doc) if r.name == ":62")
     titles = pointed_articles(doc, first_use.start)
     assert titles[0] == "Second Nagorno-Karabakh War" and SOURCE in titles
     rescues = find_rescues(Document.from_text(old), doc, pages={SOURCE: SOURCE_TEXT}.get)

@@ -59,7 +59,8 @@ def span_problem(flag: dict, old: str, new: str) -> str | None:
         words = _WORD.findall(flag["text"])
         if flag["text"].endswith("…"):  # clipped in the middle of a word
             words = words[:-1]
-        missing = set(words) - set(_WORD.findall(_LINK.sub(lambda m: m.group(2) or m.group(1), got)))
+        read = re.sub(r"'{2,}", "", _LINK.sub(lambda m: m.group(2) or m.group(1), got))  # as prose reads it
+        missing = set(words) - set(_WORD.findall(read))
         if missing:
             return f"words {sorted(missing)[:5]} of the flagged text not in the span {got[:120]!r}"
     elif code in ("image-changed", "image-caption-swap"):

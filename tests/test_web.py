@@ -198,7 +198,8 @@ return bad;
 
 
 def visit(driver, url: str) -> None:
-    driver.get_log("browser")  # drop what earlier pages logged
+    driver.get("about:blank")  # stop an earlier page (the patrol page polls)
+    driver.get_log("browser")  # and drop what it logged
     driver.get(url)
 
 
@@ -413,6 +414,8 @@ def test_patrol_page_lists_findings_and_updates_live(patrol_web, browser):  # no
     ids = [r.get_attribute("data-id") for r in browser.find_elements(By.CSS_SELECTOR, "#wdw-findings tbody tr")]
     assert ids == [str(new_id), *shown]
     assert browser.execute_script(EXECUTED) == []
+    assert errors_logged(browser) == []
+    browser.get("about:blank")  # before the server stops
 
 
 def test_history_page_with_plots(web, browser):  # noqa: F811
@@ -434,3 +437,10 @@ def test_history_page_with_plots(web, browser):  # noqa: F811
     assert errors_logged(browser) == []
     status, _h, page = web.get("/history?" + q(wiki="de.wikipedia.org", title="Nintendo Switch"))
     assert status == 403
+    status, _h, page = web.get("/history?" + q(wiki=SITE, title="Nintendo Switch", since="yesterday"))
+    assert status == 400 and b"not an ISO 8601 date" in page
+    # from a later start: only the revisions since then are read
+    since = NS[20]["timestamp"]
+    visit(browser, web.url("/history?" + q(wiki=SITE, title="Nintendo Switch", since=since)))
+    _wait(browser, "#wdw-summary", 120)
+    assert browser.find_element(By.CSS_SELECTOR, "#wdw-summary td.num").text == str(len(NS) - 20)

@@ -91,7 +91,8 @@ def test_served_urls_go_to_the_configured_api_only():
     with pytest.raises(problems.Problem) as info:
         diff_target({"new": "5"}, Settings(wikis=("en.wikipedia.org", "de.wikipedia.org")))
     assert info.value.title == "Which wiki?"
-    assert history_target({"title": "Foo_bar"}, s) == ("en.wikipedia.org", "Foo bar")
+    assert history_target({"title": "Foo_bar"}, s) == ("en.wikipedia.org", "Foo bar", None)
+    assert history_target({"title": "X", "since": "2024-01-02"}, s)[2] == "2024-01-02T00:00:00Z"
     for title in ("", "a|b", "x" * 256, "<script>"):
         with pytest.raises(problems.Problem):
             history_target({"title": title}, s)

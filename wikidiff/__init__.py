@@ -6,7 +6,13 @@
 [('broken-ref', 'a', True)]
 """
 
+# ruff: noqa: E402 - the start-up interrupt handler goes in before the heavier imports
+
 from __future__ import annotations
+
+from ._cli_start import quiet_interrupt_while_starting
+
+quiet_interrupt_while_starting()  # the command line only: Ctrl-C during the imports below exits 130 quietly
 
 from typing import TYPE_CHECKING, Any
 

@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from .checks import run_checks
 from .checks.base import CheckContext
+from .cite.index import ref_index
 from .codes import SEVERITIES
 from .diff import Move, diff_refs, diff_sections, paragraph_map
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
 from .rescue import RescueSources, attach_rescues
 from .restored import mark_restored
+from .sources.siteinfo import SiteInfo
 from .text.document import Document
 
 if TYPE_CHECKING:
@@ -121,8 +123,12 @@ class Audit:
 
 def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | None = None,
                     new_meta: RevisionMeta | None = None, lang: str = "en",
-                    rescue: bool | RescueSources = False, earlier: Iterable[str] | None = None) -> Audit:
+                    rescue: bool | RescueSources = False, site: SiteInfo | None = None,
+                    earlier: Iterable[str] | None = None) -> Audit:
     """Audit two already parsed revisions (a history parses each revision once and reuses it).
+
+    `lang` is the wiki's language; `site` its own siteinfo when fetched (wikidiff.sources.siteinfo), else the
+    shipped fallback for `lang` is used.
 
     With `rescue`, each broken-ref flag gets a `rescue` field saying where its definition was found (the old
     revision; with RescueSources also the page's earlier revisions and other articles), or None.
@@ -132,10 +138,10 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
     references = diff_refs(old, new)
     paragraphs = paragraph_map(old, new, sections)
     moves = paragraphs.moves
-    ctx = CheckContext(old, new, sections, lang, moves=moves, kept=paragraphs.kept)
+    ctx = CheckContext(old, new, sections, lang, moves=moves, kept=paragraphs.kept, site_info=site)
     flags = run_checks(ctx)
     notes = list(ctx.notes)
-    unanalysed = new.ref_index.unanalysed
+    unanalysed = ref_index(new).unanalysed
     if unanalysed:
         made = ", ".join(f"{{{{{name}}}}} x{n}" for name, n in sorted(unanalysed.items()))
         notes.append(f"refs made by templates were not analysed (their names and content exist only after "
@@ -153,7 +159,8 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
 
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
           new_meta: RevisionMeta | None = None, lang: str = "en", rescue: bool | RescueSources = False,
-          verify: bool | Renderings = False, earlier: Iterable[str] | None = None) -> Audit:
+          verify: bool | Renderings = False, site: SiteInfo | None = None,
+          earlier: Iterable[str] | None = None) -> Audit:
     """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks).
 
     `rescue=True` looks for each broken named ref's definition in the old revision; a RescueSources (see
@@ -164,7 +171,8 @@ def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
     on text restored from them go to `Audit.restored` (wikidiff.restored).
     """
     result = audit_documents(Document.from_text(old_text, lang), Document.from_text(new_text, lang),
-                             old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue, earlier=earlier)
+                             old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue, site=site,
+                             earlier=earlier)
     if verify is False:
         return result
     from .verify import verify_audit

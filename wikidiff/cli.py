@@ -7,6 +7,8 @@ import importlib
 import shlex
 import sys
 
+from ._cli_start import restore_interrupt
+from .commands.output import visible
 from .errors import WikidiffError
 
 #: library parameter (WikidiffError.param) -> the option that sets it
@@ -20,7 +22,13 @@ COMMANDS = ("audit", "history", "fix", "watch", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wikidiff", description="Audit Wikipedia revision diffs.")
+    from ._version import __version__
+
+    parser = argparse.ArgumentParser(prog="wikidiff", description="Audit Wikipedia revision diffs.",
+                                     epilog="Exit status: 0 done, 1 flags at --fail-on's level fired (audit) or "
+                                            "nothing repaired (fix), 2 bad input or a fetch that failed, 130 "
+                                            "interrupted.")
+    parser.add_argument("--version", action="version", version=f"wikidiff {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMANDS:
@@ -37,19 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def error_line(exc: WikidiffError) -> str:
     """The one line a library error becomes: its message, and the option to use when it names a parameter."""
-    message = " ".join(str(exc).split("\n"))
+    message = " ".join(str(exc).splitlines())
     option = OPTIONS.get(exc.param or "")
     if option and exc.hint is not None:
-        return f"{message} (use {option} {shlex.quote(exc.hint)})"
-    if option and option not in message:
-        return f"{message} ({option})"
-    return message
+        message = f"{message} (use {option} {shlex.quote(exc.hint)})"
+    elif option and option not in message:
+        message = f"{message} ({option})"
+    return visible(message)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command; library errors become one line on stderr and their exit status, Ctrl-C exits 130."""
     try:
+        restore_interrupt()
+        parser = build_parser()
+        args = parser.parse_args(argv)
         return int(args._run(args) or 0)
     except WikidiffError as exc:
         print(f"wikidiff: error: {error_line(exc)}", file=sys.stderr)

@@ -82,36 +82,55 @@ def summary_links(comment: str | None) -> list[str]:
     return list(dict.fromkeys(m.group(1).strip() for m in _SUMMARY_LINK.finditer(comment or "")))
 
 
-def _definitions(doc: Document) -> dict[Key, Ref]:
-    state = ref_state(doc)
-    return {k: v[0] for k, v in state.definitions.items()}
-
-
 def find_rescues(old: Document, new: Document, *, new_meta: RevisionMeta | None = None,
-                 history: HistorySource | None = None, pages: PageSource | None = None) -> list[Rescue]:
-    """A Rescue for each broken named ref of `new` whose definition could be found."""
+                 history: HistorySource | None = None, pages: PageSource | None = None,
+                 searched: list[tuple[str, str]] | None = None) -> list[Rescue]:
+    """A Rescue for each broken named ref of `new` whose definition could be found.
+
+    `searched`, when given, receives (place, what it answered) for each place looked in: "missing", "no
+    definition", "defines 'a', 'b'", or "several different definitions of 'a'" (an article that defines a name
+    twice with different content is not used for that name: which one was meant cannot be known)."""
     broken = ref_state(new).broken
     wanted: dict[Key, list[Ref]] = dict(broken)
     found: dict[Key, Rescue] = {}
 
-    def take(defs: dict[Key, Ref], found_in: str, title: str | None = None, revid: int | None = None) -> None:
+    def take(doc: Document, place: str, found_in: str, title: str | None = None, revid: int | None = None,
+             strict: bool = False) -> None:
+        defs = ref_state(doc).definitions
+        got: list[str] = []
+        ambiguous: list[str] = []
         for key in list(wanted):
-            ref = defs.get(key)
-            if ref is not None and ref.content:
-                found[key] = Rescue(key[1], key[0], ref.content.strip(), found_in, title, revid)
-                del wanted[key]
+            contents = [r.content.strip() for r in defs.get(key, []) if r.content]
+            if not contents:
+                continue
+            if strict and len(set(contents)) > 1:
+                ambiguous.append(key[1])
+                continue
+            found[key] = Rescue(key[1], key[0], contents[0], found_in, title, revid)
+            got.append(key[1])
+            del wanted[key]
+        if searched is not None:
+            answer = []
+            if got:
+                answer.append("defines " + ", ".join(repr(n) for n in got))
+            if ambiguous:
+                answer.append("several different definitions of " + ", ".join(repr(n) for n in ambiguous))
+            searched.append((place, "; ".join(answer) or "no definition"))
 
-    take(_definitions(old), "old revision")
+    take(old, "the old revision", "old revision")
     if wanted and history is not None:
         for text, meta in history():
-            take(_definitions(Document.from_text(text)), "earlier revision", meta.title, meta.revid)
+            take(Document.from_text(text), f"earlier revision {meta.revid}", "earlier revision", meta.title,
+                 meta.revid)
             if not wanted:
                 break
     if wanted and pages is not None:
         for title in _candidate_pages(new, wanted, new_meta):
             page_text = pages(title)
             if page_text:
-                take(_definitions(Document.from_text(page_text)), "article", title)
+                take(Document.from_text(page_text), f"article “{title}”", "article", title, strict=True)
+            elif searched is not None:
+                searched.append((f"article “{title}”", "missing"))
             if not wanted:
                 break
     return [found[k] for k in broken if k in found]

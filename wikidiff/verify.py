@@ -30,12 +30,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from .auditor import Audit
 from .errors import FetchError, WikidiffError
 from .model import Flag, Severity
 from .sources.rendered import NAMED_KEYS, NO_TEXT, RenderedError, Rendering, read_rendering, ref_key
 
 if TYPE_CHECKING:
+    from .auditor import Audit
     from .sources.client import WikiClient
     from .sources.renderings import Renderings, Variant
 

@@ -10,6 +10,7 @@ from ..diff.lines import LineBlocks, line_blocks
 from ..diff.moves import Move, subtract_spans
 from ..diff.rearranged import drop_rearranged, old_sentences
 from ..model import SectionChange, Span
+from ..sources.siteinfo import SiteInfo
 from ..text.document import Document
 
 
@@ -22,6 +23,12 @@ class CheckContext:
     notes: list[str] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)  # paragraphs moved by the edit, found by the diff layer
     kept: list[tuple[int, int]] = field(default_factory=list)  # new spans of paragraphs the old text had in place
+    site_info: SiteInfo | None = None  # the wiki's own siteinfo when fetched; else the shipped one for `lang`
+
+    @cached_property
+    def site(self) -> SiteInfo:
+        """The wiki's namespaces, magic words and interlanguage prefixes."""
+        return self.site_info if self.site_info is not None else SiteInfo.shipped(self.lang)
 
     @cached_property
     def old_refs(self) -> RefState:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from ..cite.index import refs_of
 from ..codes import shorten
 from ..model import Flag, Span
 from ..text.document import parse_wikicode
@@ -70,10 +71,10 @@ _MESSAGES = {
 
 
 def check_citations(ctx: CheckContext) -> list[Flag]:
-    old_contents = {" ".join(r.content.split()) for r in ctx.old.refs if r.content}
+    old_contents = {" ".join(r.content.split()) for r in refs_of(ctx.old) if r.content}
     flags = []
     seen: set[str] = set()
-    for ref in ctx.new.refs:
+    for ref in refs_of(ctx.new):
         if ref.kind != "definition" or not ref.content or ref.via != "tag":
             continue
         norm = " ".join(ref.content.split())

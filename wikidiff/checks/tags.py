@@ -18,11 +18,11 @@ from ..diff.lines import replacement_line
 from ..model import DiffOp, Flag, Span
 from ..text.braces import TemplateCall, find_templates
 from ..text.document import Document
+from ..text.sentences import SENTENCE_END
 from ..text.titles import MaintenanceTags
 from .base import CheckContext
 
 _ANY_TEMPLATE = re.compile(r"\{\{(?!\s*[#{])")
-_SENTENCE_END = re.compile(r"(?:[.!?](?:\s|$)|\n\n)")
 CONTEXT_CHARS = 300
 REPLACEMENT_CHARS = 600
 
@@ -105,7 +105,7 @@ def sentence_before(doc: Document, pos: int) -> str:
     lo = max(0, doc.text.rfind("\n", 0, max(0, pos - 1)) + 1, pos - CONTEXT_CHARS * 20)
     window = _readable(doc, lo, pos).rstrip()
     cut = 0
-    for m in _SENTENCE_END.finditer(window[:-1]):
+    for m in SENTENCE_END.finditer(window[:-1]):
         cut = m.end()
     sentence = window[cut:].strip()
     if len(sentence) > CONTEXT_CHARS:

@@ -3,7 +3,9 @@
 A paragraph is judged when most of its words are new (at least MIN_WORDS of them) and nothing in it cites a
 source: no `<ref>`, no `{{sfn}}`/`{{harvnb}}`-style short citation, no `{{r}}`. A cited paragraph whose new tail
 (after its last citation) holds a whole sentence is reported for that sentence. Headings, lists, tables, files,
-templates on their own line, and appendix sections (References, See also, External links …) are not prose.
+templates on their own line, file, category and interlanguage links in any of the wiki's names (its siteinfo), and
+appendix sections (References, See also, External links …) are not prose. Sentences end as in every script
+(`।`, `。` …) and words of unspaced scripts are counted by length (wikidiff.text.sentences).
 Paragraphs that already carry a maintenance tag such as {{citation needed}} are left to the tag flags.
 """
 
@@ -14,7 +16,9 @@ from bisect import bisect_right
 
 from ..codes import Severity, shorten
 from ..model import Flag, Span
+from ..sources.siteinfo import CATEGORY_NS, FILE_NS, SiteInfo, link_prefix
 from ..text.document import Document
+from ..text.sentences import count_words, sentences
 from ..text.titles import MaintenanceTags
 from .base import CheckContext
 from .tags import _readable
@@ -26,13 +30,12 @@ APPENDIX = re.compile(
     r"works|publications|discography|filmography|notes and references|references and notes)$",
     re.IGNORECASE,
 )
-_NOT_PROSE = re.compile(r"^\s*(?:=|\{\||\||!|\*|#|:|;|\[\[\s*(?:file|image|category)\s*:|\{\{|<!--|__|$)",
-                        re.IGNORECASE)
+_NOT_PROSE = re.compile(r"^\s*(?:=|\{\||\||!|\*|#|:|;|\{\{|<!--|__|$)")
 _CITES = re.compile(r"\{\{\s*(?:sfnm?p?|harvnb|harvp|harv|sfn whole|r|rp|#tag\s*:\s*ref)\s*\|", re.IGNORECASE)
 _LINK = re.compile(r"\[\[(?:[^|\]]*\|)?([^\]]*)\]\]")
 _EXT_LINK = re.compile(r"\[(?:https?:)?//[^\s\]]+\s*([^\]]*)\]")
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
-_SENTENCE = re.compile(r"[^.!?]+[.!?]+(?:[\"”’)]+)?")
+#: a whole sentence ends with one of these (closing quotes and brackets stripped first)
+_ENDS = frozenset(".!?…।॥。！？؟۔։።။\"'”’»)]）」』】")
 _ANY_TEMPLATE_NAME = re.compile(r"\{\{\s*([^{}|]+?)\s*[|}]")
 
 
@@ -45,7 +48,18 @@ def prose(doc: Document, lo: int, hi: int) -> str:
 
 
 def _words(text: str) -> int:
-    return len(_WORD.findall(text))
+    return count_words(text)
+
+
+def not_prose(line: str, site: SiteInfo) -> bool:
+    """Headings, lists, tables, templates, comments and switches; a line that starts with a file or category link
+    (in any of the wiki's names for those namespaces) or an interlanguage link."""
+    if _NOT_PROSE.match(line):
+        return True
+    prefix = link_prefix(line.lstrip())
+    if prefix is None:
+        return False
+    return site.namespace_of(prefix) in (FILE_NS, CATEGORY_NS) or site.is_interlanguage(prefix)
 
 
 def _citation_ends(doc: Document, lo: int, hi: int) -> list[int]:
@@ -79,7 +93,7 @@ def check_unsourced(ctx: CheckContext) -> list[Flag]:
         for line in doc.text[section.body_start:section.end].split("\n"):
             lo, hi = pos, pos + len(line)
             pos = hi + 1
-            if _NOT_PROSE.match(line) or doc.scan.is_opaque(lo):
+            if not_prose(line, ctx.site) or doc.scan.is_opaque(lo):
                 continue
             new_parts = _inserted(spans, starts, lo, hi)
             if not new_parts:
@@ -102,8 +116,10 @@ def check_unsourced(ctx: CheckContext) -> list[Flag]:
             tail_start = cites[-1]
             tail_new = _inserted(spans, starts, tail_start, hi)
             tail_text = prose(doc, tail_start, hi).strip()
-            sentences = [s.strip() for s in _SENTENCE.findall(tail_text) if _words(s) >= MIN_SENTENCE_WORDS]
-            if sentences and sum(_words(prose(doc, a, b)) for a, b in tail_new) >= MIN_SENTENCE_WORDS:
+            whole = [tail_text[a:b] for a, b in sentences(tail_text)
+                     if tail_text[a:b].rstrip()[-1:] in _ENDS]
+            whole = [x for x in whole if _words(x) >= MIN_SENTENCE_WORDS]
+            if whole and sum(_words(prose(doc, a, b)) for a, b in tail_new) >= MIN_SENTENCE_WORDS:
                 flags.append(Flag(
                     "unsourced-text", severity,
                     "an added sentence after the paragraph's last citation has no citation", section.label,

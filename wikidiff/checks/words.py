@@ -1,5 +1,6 @@
 """Words to watch in added text (code `words-to-watch`, severity info): labels, doubt, weasel words,
-editorialising, puffery and loaded said-words, from the table in data/words_to_watch.json.
+editorialising, puffery and loaded said-words, from the table in data/words_to_watch.json (English Wikipedia's
+Manual of Style: read only on the wikis the table lists).
 
 Only words this edit inserted are read (moved paragraphs are not new), and never inside refs, templates,
 comments or quotations: a quoted source may say "regime", the article's own voice should not.
@@ -30,6 +31,12 @@ class Entry:
 
 
 @lru_cache(maxsize=1)
+def _languages() -> frozenset[str]:
+    data = json.loads(resources.files("wikidiff.data").joinpath("words_to_watch.json").read_text("utf-8"))
+    return frozenset(data.get("languages", ["en"]))
+
+
+@lru_cache(maxsize=1)
 def _table() -> tuple[re.Pattern[str], dict[str, Entry]]:
     data = json.loads(resources.files("wikidiff.data").joinpath("words_to_watch.json").read_text("utf-8"))
     entries: dict[str, Entry] = {}
@@ -51,6 +58,8 @@ class _Spans:
 
 
 def check_words(ctx: CheckContext) -> list[Flag]:
+    if ctx.lang not in _languages():  # the table is English Wikipedia's Manual of Style
+        return []
     pattern, entries = _table()
     doc = ctx.new
     flags = []

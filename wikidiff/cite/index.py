@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from ..model import Ref
 from ..text.braces import TemplateCall, find_templates
+from ..text.document import Document
 from ..text.scan import REF_TAG, Scan, parse_attributes
 from ..text.titles import canonical_key
 
@@ -362,3 +363,16 @@ def _ref_from_tag_function(text: str, call: TemplateCall, list_group: str | None
     kind = "definition" if body.strip() or (follow and name is None) else "invocation"
     return _template_ref(kind, name, attrs.get("group", ""), body.strip() or None, call, raw, "#tag", list_group,
                          attrs, absent="1" not in call.args)
+
+
+def ref_index(doc: Document) -> RefIndex:
+    """The refs of one revision as Cite reads them, indexed once per Document."""
+    found = doc.memo.get("ref_index")
+    if found is None:
+        found = doc.memo["ref_index"] = index_refs(doc.scan, doc.lang)
+    return found
+
+
+def refs_of(doc: Document) -> list[Ref]:
+    """Every ref of one revision, in text order."""
+    return ref_index(doc).refs

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..model import Ref
 from ..text.document import Document
-from .index import CiteCall
+from .index import CiteCall, ref_index, refs_of
 
 Key = tuple[str, str]  # (group, name)
 #: Cite errors that one tag shows by itself (besides the empty-ref ones)
@@ -52,15 +52,15 @@ class _Item:
 
 def ref_state(doc: Document) -> RefState:
     """Replay Cite over `doc`'s refs: definitions, uses, broken names, duplicates, unused list-defined refs."""
-    index = doc.ref_index
+    index = ref_index(doc)
     definitions: dict[Key, list[Ref]] = defaultdict(list)
     uses: dict[Key, list[Ref]] = defaultdict(list)
     for call in index.calls:
         r = call.ref
         if call.name is not None and not call.fatal:
             (definitions if r.content is not None else uses)[(r.group, call.name)].append(r)
-    empty = [r for r in doc.refs if r.error in EMPTY_ERRORS]
-    tag_errors = [r for r in doc.refs if r.error in TAG_ERROR_KEYS]
+    empty = [r for r in refs_of(doc) if r.error in EMPTY_ERRORS]
+    tag_errors = [r for r in refs_of(doc) if r.error in TAG_ERROR_KEYS]
     stack = _CiteStack()
     lists = iter(index.lists)
     pending = next(lists, None)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 from ..codes import SEVERITIES, SEVERITY_RANK
 from . import fetching
+from .output import check_output, write_output, write_stdout
 
 FORMATS = ("text", "json", "markdown", "html", "wikitext")
 
@@ -18,7 +17,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="audit the change between two revisions",
         description="Audit OLD.wiki NEW.wiki, a diff URL, or --site/--old/--new revision ids.",
     )
-    p.add_argument("inputs", nargs="*", metavar="INPUT", help="OLD.wiki NEW.wiki, or one diff URL")
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="OLD.wiki NEW.wiki (either may be - for standard "
+                                                              "input; an empty file is a blanked or new page), or "
+                                                              "one diff URL")
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
     p.add_argument("-o", "--output", metavar="PATH", help="write the report here instead of stdout")
     p.add_argument("--fail-on", choices=SEVERITIES,
@@ -32,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="for fetched revisions, read the page's 15 revisions before OLD (one more request, texts "
                         "through the cache) and leave out of the report the flags on text the edit restored from "
                         "them (a revert); the JSON keeps them with restored: true")
+    fetching.add_color_argument(p)
     fetching.add_verify_arguments(p)
     fetching.add_arguments(p)
     return p
@@ -50,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
     from ..report import render
 
     fetching.check_verify_arguments(args)
+    if args.output:
+        check_output(args.output, args.inputs)
     pair = fetching.load_inputs(args)
+    fetching.say_notes(pair)
     lang = args.lang or _site_lang(pair.new_meta.site) or "en"
     rescue = (fetching.rescue_from(args, pair) if pair.new_meta.site else True) if args.rescue else False
     earlier = fetching.earlier_from(args, pair) if args.restored else None
@@ -61,13 +66,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if rendered is not None:
             rendered.client.close()
-    out = render(result, args.format)
+    out = render(result, args.format, color=fetching.use_color(args, to_file=bool(args.output)))
     if args.output:
-        Path(args.output).write_text(out, encoding="utf-8")
+        write_output(args.output, out, args.inputs)
     else:
-        sys.stdout.write(out)
-        if not out.endswith("\n"):
-            sys.stdout.write("\n")
+        write_stdout(out)
     if args.fail_on:
         threshold = SEVERITY_RANK[args.fail_on]
         if any(SEVERITY_RANK[f.severity] >= threshold for f in result.flags):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 
 from .. import config
@@ -14,6 +15,7 @@ from ..model import RevisionMeta
 from ..rescue import RescueSources
 from ..sources.files import read_wikitext
 from ..sources.renderings import Renderings
+from .output import visible
 
 DEFAULT_SITE = "en.wikipedia.org"
 
@@ -90,9 +92,15 @@ def load_inputs(args: argparse.Namespace) -> Pair:
     """Two local files, or the pair a diff URL, --old/--new or --title names, fetched."""
     inputs = list(args.inputs)
     if len(inputs) == 2 and not any(i.startswith(("http://", "https://")) for i in inputs):
+        if inputs == ["-", "-"]:
+            raise InputError("only one of OLD and NEW can be read from standard input (-)")
+        missing = [i for i in inputs if i != "-" and not Path(i).exists()]
+        if missing and all(re.fullmatch(r"[0-9]+", i) for i in inputs):
+            raise InputError(f"{missing[0]}: no such file; to audit revisions {inputs[0]} and {inputs[1]} of a wiki, "
+                             f"use --old {inputs[0]} --new {inputs[1]} (with --site or a diff URL's wiki)")
         old_path, new_path = (Path(i) for i in inputs)
         return Pair(read_wikitext(old_path), read_wikitext(new_path),
-                    RevisionMeta(source=str(old_path)), RevisionMeta(source=str(new_path)))
+                    RevisionMeta(source=_source(old_path)), RevisionMeta(source=_source(new_path)))
     named = [name for name, v in (("--old", args.old), ("--new", args.new), ("--title", args.title)) if v is not None]
     url = None
     if inputs:
@@ -102,13 +110,43 @@ def load_inputs(args: argparse.Namespace) -> Pair:
         if named:
             raise InputError(f"give either a diff URL or {'/'.join(named)}, not both")
         url = inputs[0]
-        if not _looks_like_url(url) and Path(url).exists():
-            raise InputError(f"{url!r} is one file: audit two files as OLD NEW, or give one diff URL")
+        if url == "-" or (not _looks_like_url(url) and Path(url).exists()):
+            kind = "a folder" if Path(url).is_dir() else "standard input" if url == "-" else "one file"
+            raise InputError(f"{url!r} is {kind}: audit two files as OLD NEW, or give one diff URL")
+        if re.fullmatch(r"[0-9]+", url):
+            raise InputError(f"{url!r} is neither a file nor a diff URL; to audit the edit that made revision {url}, "
+                             f"use --new {url}")
     elif not named:
         raise InputError("nothing to audit: give OLD NEW files, one diff URL, --old/--new revision ids or --title")
     else:
         _check_ids(args)
     return fetch(url, site=args.site, old=args.old, new=args.new, title=args.title, **_client_options(args))
+
+
+def _source(path: Path) -> str:
+    return "standard input" if str(path) == "-" else str(path)
+
+
+def say_notes(pair: Pair) -> None:
+    """What was read differently from how it was given (near-miss URL keys, swapped ids), on stderr."""
+    for note in pair.notes:
+        print(f"wikidiff: note: {visible(note)}", file=sys.stderr)
+
+
+def add_color_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto",
+                        help="colour the text report: auto (default) only on a terminal and when NO_COLOR is not "
+                             "set, always, or never")
+
+
+def use_color(args: argparse.Namespace, *, to_file: bool) -> bool | None:
+    """--color: always/never, else colour only when writing to a terminal (never into an -o file)."""
+    choice = getattr(args, "color", "auto")
+    if choice == "always":
+        return True
+    if choice == "never" or to_file:
+        return False
+    return None  # the text report decides: a terminal, and no NO_COLOR
 
 
 def _check_ids(args: argparse.Namespace) -> None:

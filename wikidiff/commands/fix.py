@@ -11,6 +11,7 @@ from ..rescue import PageSource, RescueSources, apply_rescues, find_rescues
 from ..sources.files import read_wikitext
 from ..text.document import Document
 from . import fetching
+from .output import check_output, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -19,7 +20,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description="Find each broken named ref's definition (old revision, then the articles the section points "
                     "to) and write NEW with the definitions inserted at their first use.")
     p.add_argument("inputs", nargs="*", metavar="INPUT", help="OLD.wiki NEW.wiki, or one diff URL")
-    p.add_argument("-o", "--output", metavar="PATH", help="where to write the fixed revision (default: stdout)")
+    p.add_argument("-o", "--output", metavar="PATH", help="where to write the fixed revision (default: stdout); "
+                                                          "exit status 1 and nothing written when nothing was "
+                                                          "repaired")
     p.add_argument("--pages", metavar="DIR",
                    help="a folder of other articles' wikitext, one '<Title>.wiki' file each, to search for "
                         "definitions (offline); with a diff URL, --api-url or --site they are fetched instead")
@@ -39,6 +42,26 @@ def folder_pages(folder: Path) -> PageSource:
         return read_wikitext(path) if path.is_file() else None
 
     return page
+
+
+def _nothing_repaired(new: Document, not_broken: set, searched: list[tuple[str, str]], unplaced: list,
+                      quiet: bool) -> int:
+    from ..cite.state import ref_state
+
+    broken = [name for key, name in ((k, k[1]) for k in ref_state(new).broken) if key not in not_broken]
+    if not broken:
+        print("nothing to repair: no named ref of the new revision is broken; nothing written", file=sys.stderr)
+        return 1
+    if not quiet:
+        for place, answer in searched:
+            print(f"searched {place}: {answer}", file=sys.stderr)
+        for r in unplaced:
+            print(f"found {r.name!r} but it is only used through templates; not inserted", file=sys.stderr)
+    shown = ", ".join(repr(n) for n in broken[:10]) + (f" and {len(broken) - 10} more" if len(broken) > 10 else "")
+    places = len(searched)
+    print(f"nothing repaired: no definition found for {shown} in {places} place{'s' if places != 1 else ''} "
+          f"searched; nothing written", file=sys.stderr)
+    return 1
 
 
 def rendered_verdicts(args: argparse.Namespace, pair: fetching.Pair) -> tuple[set, list[str], list[str]]:
@@ -64,8 +87,12 @@ def rendered_verdicts(args: argparse.Namespace, pair: fetching.Pair) -> tuple[se
 
 
 def run(args: argparse.Namespace) -> int:
+    """Exit 0 when at least one definition was put back, 1 when nothing was repaired (nothing is written then)."""
     fetching.check_verify_arguments(args)
+    if args.output:
+        check_output(args.output, [*args.inputs, *([args.pages] if args.pages else [])])
     pair = fetching.load_inputs(args)
+    fetching.say_notes(pair)
     not_broken, template_made, verify_notes = rendered_verdicts(args, pair)
     old, new = Document.from_text(pair.old_text), Document.from_text(pair.new_text)
     sources = RescueSources()
@@ -73,11 +100,15 @@ def run(args: argparse.Namespace) -> int:
         sources = fetching.rescue_from(args, pair, args.history_limit)
     if args.pages:
         sources = RescueSources(pages=folder_pages(Path(args.pages)), history=sources.history)
-    rescues = find_rescues(old, new, new_meta=pair.new_meta, history=sources.history, pages=sources.pages)
+    searched: list[tuple[str, str]] = []
+    rescues = find_rescues(old, new, new_meta=pair.new_meta, history=sources.history, pages=sources.pages,
+                           searched=searched)
     rescues = [r for r in rescues if (r.group, r.name) not in not_broken]
     fixed, unplaced = apply_rescues(new, rescues)
+    if len(rescues) == len(unplaced):  # nothing put back: write nothing, say where it looked
+        return _nothing_repaired(new, not_broken, searched, unplaced, args.quiet)
     if args.output:
-        Path(args.output).write_text(fixed, encoding="utf-8")
+        write_output(args.output, fixed, [*args.inputs])
     else:
         sys.stdout.write(fixed)
     if not args.quiet:

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from urllib.parse import urlsplit
 
+from ..cite.index import refs_of
 from ..model import Ref, RefChange
 from ..text.document import Document
 
@@ -71,7 +72,7 @@ def diff_refs(old: Document, new: Document) -> list[RefChange]:
     """Reference definitions added, removed or modified; named ones matched by (group, name), others by URL or
     content. Invocations are not changes of their own (their loss shows up as a broken-ref flag)."""
     def defs(doc: Document) -> list[Ref]:
-        return [r for r in doc.refs if r.kind == "definition" and r.content is not None]
+        return [r for r in refs_of(doc) if r.kind == "definition" and r.content is not None]
 
     old_defs, new_defs = defs(old), defs(new)
     changes: list[RefChange] = []

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..cite.index import refs_of
 from ..codes import shorten
 from ..diff.refs import normalize_url, ref_url
 from ..model import RevisionMeta
@@ -24,7 +25,7 @@ class RefInfo:
 def ref_identities(doc: Document) -> dict[str, RefInfo]:
     """The refs (definitions) of a revision by identity: (group, name) when named, else (group, content)."""
     out: dict[str, RefInfo] = {}
-    for r in doc.refs:
+    for r in refs_of(doc):
         if r.kind != "definition" or r.content is None:
             continue
         content = " ".join(r.content.split())

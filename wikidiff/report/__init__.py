@@ -9,7 +9,8 @@ from ..errors import InputError
 FORMATS = {"text": "text", "json": "json_report", "markdown": "markdown", "html": "html", "wikitext": "wikitext"}
 
 
-def render(audit, fmt: str = "text") -> str:
+def render(audit, fmt: str = "text", *, color: bool | None = None) -> str:
+    """The report in `fmt`; `color` applies to the text report (None: only on a terminal, see NO_COLOR)."""
     module_name = FORMATS.get(fmt)
     if module_name is None:
         raise InputError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
@@ -19,4 +20,6 @@ def render(audit, fmt: str = "text") -> str:
         if exc.name == f"wikidiff.report.{module_name}":
             raise InputError(f"the {fmt} report is not available in this version") from None
         raise
+    if fmt == "text":
+        return module.render(audit, color=color)
     return module.render(audit)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import defaultdict
+from contextvars import ContextVar
 
 from ..codes import SEVERITY_MARK, details, shorten
 
@@ -12,10 +12,45 @@ WIDTH = 100
 DETAIL_MAX = 160
 
 
+#: whether this render colours its output (set by render; see `auto_color`)
+_USE_COLOR: ContextVar[bool] = ContextVar("use_color", default=False)
+
+
+def auto_color() -> bool:
+    """Colour by default only on a terminal, and never when NO_COLOR is set."""
+    from ..config import no_color
+
+    return not no_color() and sys.stdout.isatty()
+
+
 def _color(code: str, text: str) -> str:
-    if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
+    if not _USE_COLOR.get():
         return text
     return f"\033[{code}m{text}\033[0m"
+
+
+def _n(count: int, noun: str, plural: str | None = None) -> str:
+    """'1 section', '2 sections'."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def _edit_lines(audit) -> list[str]:
+    """The edit summary and the links to the edit on its wiki, for fetched revisions."""
+    from ..sources.url import wiki_links
+
+    lines = []
+    if audit.new_meta.comment:
+        lines.append(f"  summary: “{shorten(audit.new_meta.comment, 200)}”")
+    links = wiki_links(audit.old_meta, audit.new_meta)
+    if links:
+        lines.append(f"  diff: {links['diff']}")
+        if links.get("page"):
+            lines.append(f"  page: {links['page']}  (history: {links['history']})")
+        users: list = links.get("users", [])  # type: ignore[assignment]
+        for user in users:
+            lines.append(f"  user {user['name']}: {user['page']}  talk: {user['talk']}  "
+                         f"contributions: {user['contributions']}")
+    return lines
 
 
 def _rev(meta) -> str:
@@ -23,15 +58,25 @@ def _rev(meta) -> str:
     return " · ".join(p for p in parts if p) or "(unnamed)"
 
 
-def render(audit) -> str:
+def render(audit, *, color: bool | None = None) -> str:
+    """The report; coloured when `color` (default: `auto_color()`, i.e. on a terminal without NO_COLOR)."""
+    token = _USE_COLOR.set(auto_color() if color is None else color)
+    try:
+        return _render(audit)
+    finally:
+        _USE_COLOR.reset(token)
+
+
+def _render(audit) -> str:
     s = audit.summary
     lines = [
         f"wikidiff audit: {_rev(audit.old_meta)}  →  {_rev(audit.new_meta)}",
-        f"  {s['sections_changed']} sections changed ({s['sections_added']} added, {s['sections_removed']} removed,"
-        f" {s['sections_modified']} modified, {s['sections_moved']} moved, {s['sections_renamed']} renamed);"
-        f" +{s['bytes_added']}/-{s['bytes_removed']} bytes",
+        *_edit_lines(audit),
+        f"  {_n(s['sections_changed'], 'section')} changed ({s['sections_added']} added, {s['sections_removed']}"
+        f" removed, {s['sections_modified']} modified, {s['sections_moved']} moved, {s['sections_renamed']}"
+        f" renamed); +{_n(s['bytes_added'], 'byte')}/-{_n(s['bytes_removed'], 'byte')}",
         f"  references: {s['refs_added']} added, {s['refs_removed']} removed, {s['refs_modified']} modified",
-        f"  flags: {s['errors']} errors, {s['warnings']} warnings, {s['infos']} info",
+        f"  flags: {_n(s['errors'], 'error')}, {_n(s['warnings'], 'warning')}, {s['infos']} info",
     ]
     if s["identical"]:
         lines.append("  the two revisions are identical")
@@ -51,7 +96,7 @@ def render(audit) -> str:
             if c.renamed:
                 detail = f" (was “{c.old.heading or '(lead)'}”)"
             words = c.to_dict()
-            lines.append(f"  [{c.change}]{detail} +{words['words_added']}/-{words['words_removed']} words")
+            lines.append(f"  [{c.change}]{detail} +{words['words_added']}/-{_n(words['words_removed'], 'word')}")
         for f in by_section.get(label, []):
             mark = SEVERITY_MARK[f.severity]
             color = {"error": "31", "warning": "33", "info": "36"}[f.severity]

@@ -78,25 +78,57 @@ def default_cache_path() -> Path:
 class RevisionCache:
     """A SQLite file of revisions; use as a context manager or call close()."""
 
-    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 30.0) -> None:
+    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 30.0,
+                 read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else default_cache_path()
+        self.damaged: set[tuple[str, int]] = set()  # (site, revid) of rows that could not be read
+        self.write_error: str | None = None  # why the last write did not happen (a full disk …), if one failed
         if self.path.is_dir():
             raise InputError(f"cache path {self.path} is a directory; give a file name such as "
-                             f"{self.path / 'revisions.sqlite'}")
+                             f"{self.path / 'revisions.sqlite'}", param="cache")
+        exists = self.path.exists()
+        # an existing cache that cannot be written (or was asked for reading only) is read without a write
+        self.read_only = exists and (read_only or not os.access(self.path, os.W_OK)
+                                     or not os.access(self.path.parent, os.W_OK))
+        if self.read_only:
+            self._db = self._open_read_only(timeout)
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise InputError(f"cannot create the cache directory {self.path.parent}: {exc.strerror}") from exc
+            raise InputError(f"cannot create the cache directory {self.path.parent}: {exc.strerror or exc}; name "
+                             f"another cache file", param="cache") from exc
         try:
             self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         except sqlite3.Error as exc:
-            raise InputError(f"cannot open the revision cache {self.path}: {exc}") from exc
-        self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            raise InputError(f"cannot open the revision cache {self.path}: {exc}", param="cache") from exc
         try:
             self._init_schema(timeout)
         except sqlite3.DatabaseError as exc:
             self._db.close()
-            raise InputError(f"{self.path} is not a usable wikidiff revision cache: {exc}") from exc
+            raise InputError(f"{self.path} is not a usable wikidiff revision cache ({exc}): move it away or delete "
+                             f"it to start a new one", param="cache") from exc
+
+    def _open_read_only(self, timeout: float) -> sqlite3.Connection:
+        """Open without writing: mode=ro, else (a WAL file whose -shm cannot be made) immutable=1."""
+        uri = self.path.resolve().as_uri()
+        last: Exception | None = None
+        for mode in ("mode=ro", "immutable=1"):
+            try:
+                db = sqlite3.connect(f"{uri}?{mode}", uri=True, timeout=timeout, isolation_level=None)
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            if version > SCHEMA_VERSION or "revisions" not in names:
+                db.close()
+                raise InputError(f"{self.path} is not a usable wikidiff revision cache (schema {version}): move it "
+                                 f"away or name another cache file", param="cache")
+            return db
+        raise InputError(f"cannot read the revision cache {self.path} ({last}): move it away or name another cache "
+                         f"file", param="cache")
 
     def _init_schema(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -145,11 +177,28 @@ class RevisionCache:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT {_COLUMNS} FROM revisions WHERE site = ? AND revid IN ({marks})",
-                                    [site, *chunk])
+            rows = self._read(f"SELECT {_COLUMNS} FROM revisions WHERE site = ? AND revid IN ({marks})",
+                              [site, *chunk])
             for row in rows:
-                found[row[0]] = _stored(site, row)
+                rec = self._row(site, row)
+                if rec is not None:
+                    found[row[0]] = rec
         return found
+
+    def _read(self, sql: str, args: Iterable) -> list[tuple]:
+        """Rows of a query; a damaged database file is one InputError naming it and what to do."""
+        try:
+            return self._db.execute(sql, list(args)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"the revision cache {self.path} is damaged ({exc}): move it away or delete it to "
+                             f"start a new one", param="cache") from None
+
+    def _row(self, site: str, row: tuple) -> StoredRevision | None:
+        """A stored revision, or None (noted in `damaged`) when the row holds what no wikidiff wrote."""
+        rec = _stored(site, row)
+        if rec is None:
+            self.damaged.add((site, row[0] if isinstance(row[0], int) else -1))
+        return rec
 
     def __contains__(self, key: tuple[str, int]) -> bool:
         site, revid = key
@@ -163,9 +212,9 @@ class RevisionCache:
 
     def neighbour(self, site: str, revid: int, relation: str) -> int | None:
         """The revision before ("prev") or after ("next") revid in its page's history, as last seen; 0 = none."""
-        row = self._db.execute("SELECT other FROM neighbours WHERE site = ? AND revid = ? AND relation = ?",
-                               (site, revid, relation)).fetchone()
-        return None if row is None else row[0]
+        rows = self._read("SELECT other FROM neighbours WHERE site = ? AND revid = ? AND relation = ?",
+                          (site, revid, relation))
+        return rows[0][0] if rows and isinstance(rows[0][0], int) and rows[0][0] >= 0 else None
 
     def page_revisions(self, site: str, *, pageid: int | None = None, title: str | None = None,
                        ) -> Iterator[StoredRevision]:
@@ -177,10 +226,12 @@ class RevisionCache:
             where, arg = "title = ?", title
         else:
             raise ValueError("page_revisions needs a pageid or a title")
-        rows = self._db.execute(f"SELECT {_COLUMNS} FROM revisions WHERE site = ? AND {where} "
-                                f"ORDER BY timestamp, revid", (site, arg))
+        rows = self._read(f"SELECT {_COLUMNS} FROM revisions WHERE site = ? AND {where} "
+                          f"ORDER BY timestamp, revid", (site, arg))
         for row in rows:
-            yield _stored(site, row)
+            rec = self._row(site, row)
+            if rec is not None:
+                yield rec
 
     # writing
     def put_many(self, site: str, revisions: Iterable[StoredRevision]) -> int:
@@ -190,8 +241,16 @@ class RevisionCache:
                  r.meta.comment, r.meta.size, r.meta.sha1, r.text, now) for r in revisions]
         if any(row[1] is None for row in rows):
             raise ValueError("a revision without a revid cannot be cached")
-        if not rows:
+        if not rows or self.read_only:
             return 0
+        try:
+            self._write_many(rows)
+        except (sqlite3.OperationalError, UnicodeEncodeError) as exc:  # a full disk, a file made read-only meanwhile
+            self.write_error = f"{self.path}: {exc}"
+            return 0
+        return len(rows)
+
+    def _write_many(self, rows: list[tuple]) -> None:
         with self._transaction() as db:
             db.executemany(
                 "INSERT INTO revisions (site, revid, pageid, parentid, title, timestamp, user, comment, size, sha1, "
@@ -202,23 +261,31 @@ class RevisionCache:
                 "fetched_at = excluded.fetched_at",
                 rows,
             )
-        return len(rows)
 
     def put(self, site: str, revision: StoredRevision) -> None:
         self.put_many(site, [revision])
 
     def set_neighbour(self, site: str, revid: int, relation: str, other: int) -> None:
+        if self.read_only:
+            return
         with self._transaction() as db:
             db.execute("INSERT OR REPLACE INTO neighbours (site, revid, relation, other) VALUES (?, ?, ?, ?)",
                        (site, revid, relation, other))
 
     # renderings (wikidiff.verify): a revision's HTML as the wiki rendered it, per variant ("legacy", "parsoid")
     def get_rendering(self, site: str, revid: int, variant: str) -> str | None:
-        row = self._db.execute("SELECT html FROM renderings WHERE site = ? AND revid = ? AND variant = ?",
-                               (site, revid, variant)).fetchone()
-        return row[0] if row else None
+        try:
+            rows = self._read("SELECT html FROM renderings WHERE site = ? AND revid = ? AND variant = ?",
+                              (site, revid, variant))
+        except InputError:
+            if self.read_only:  # a cache from before renderings were kept
+                return None
+            raise
+        return rows[0][0] if rows and isinstance(rows[0][0], str) else None
 
     def put_rendering(self, site: str, revid: int, variant: str, html: str) -> None:
+        if self.read_only:
+            return
         now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self._transaction() as db:
             db.execute("INSERT OR REPLACE INTO renderings (site, revid, variant, html, fetched_at) "
@@ -237,8 +304,14 @@ class RevisionCache:
         return f"RevisionCache({str(self.path)!r})"
 
 
-def _stored(site: str, row: tuple) -> StoredRevision:
+def _stored(site: str, row: tuple) -> StoredRevision | None:
+    """The revision in a row, or None when a column holds the wrong type (a damaged or foreign row)."""
     revid, pageid, parentid, title, timestamp, user, comment, size, sha1, text = row
+    ints, texts = (revid, pageid, parentid, size), (title, timestamp, user, comment, sha1)
+    if not isinstance(text, str) or not isinstance(revid, int) or \
+            not all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in ints) or \
+            not all(v is None or isinstance(v, str) for v in texts):
+        return None
     meta = RevisionMeta(revid=revid, parentid=parentid, title=title, timestamp=timestamp, user=user,
                         comment=comment, size=size, sha1=sha1, site=site, source="cache")
     return StoredRevision(text=text, meta=meta, pageid=pageid)

@@ -96,6 +96,7 @@ class WikiClient:
                                      max_bytes=max_answer_bytes, max_total_wait=max_total_wait)
         self._mw: mwclient.Site | None = None
         self.owns_cache = False  # open_client sets it: close() then closes the cache too
+        self._told_unkept = False
         if offline and cache is None:
             raise InputError("offline use needs a revision cache to read from", param="offline")
 
@@ -286,15 +287,21 @@ class WikiClient:
                 raise InputError(f"a revision id must be a positive number, not {r}", param="revid")
         found = self.cache.get_many(self.site, ids) if self.cache is not None else {}
         missing = [r for r in dict.fromkeys(ids) if r not in found]
+        damaged = [r for r in missing if self.cache is not None and (self.site, r) in self.cache.damaged]
+        if damaged and not self.offline and self.cache is not None:
+            self.say(f"warning: the cached copy of revision {_ids(damaged)} in {self.cache.path} is damaged; "
+                     f"fetching it again")
         hidden: dict[int, RevisionMeta] = {}
         bad: set[int] = set()
         if not missing:
             return found, hidden, bad
         if self.offline:
             listed = ", ".join(str(r) for r in missing)
-            raise RevisionMissing(f"offline: revision {listed} of {self.site} is not in the cache "
-                                  f"{self.cache.path if self.cache else ''}".rstrip(), revids=tuple(missing),
-                                  revid=missing[0], **self._where)
+            how = "is damaged in" if damaged else "is not in"
+            raise RevisionMissing(f"offline: revision {listed} of {self.site} {how} the cache "
+                                  f"{self.cache.path if self.cache else ''}".rstrip()
+                                  + ("; fetch it again without offline" if damaged else ""),
+                                  revids=tuple(missing), revid=missing[0], **self._where)
         total = len(missing)
         self.say(f"fetching {total} revision{'s' if total > 1 else ''} ({_ids(missing)})")
         for start in range(0, total, CONTENT_BATCH):
@@ -316,7 +323,7 @@ class WikiClient:
                         elif rec.meta.revid in chunk:
                             got.append(rec)
             if self.cache is not None:
-                self.cache.put_many(self.site, got)
+                self._keep(got)
             found.update({r.meta.revid: r for r in got})  # type: ignore[misc]
             if total > CONTENT_BATCH:
                 self.say(f"fetched {min(start + CONTENT_BATCH, total)} of {total} revisions")
@@ -324,6 +331,15 @@ class WikiClient:
         if lost:
             raise BadAnswer(f"{self.api_url} returned no revision {_ids(lost)} and no error for it", **self._where)
         return found, hidden, bad
+
+    def _keep(self, recs: list[StoredRevision]) -> None:
+        """Put fetched revisions in the cache; say once when they cannot be kept."""
+        assert self.cache is not None
+        self.cache.put_many(self.site, recs)
+        reason = self.cache.write_error or ("the cache is read-only" if self.cache.read_only and recs else None)
+        if reason and not self._told_unkept:
+            self._told_unkept = True
+            self.say(f"warning: fetched revisions are not kept in {self.cache.path} ({reason})")
 
     def _stored(self, page: dict, rev: dict) -> StoredRevision | RevisionMeta:
         """A StoredRevision from one formatversion=2 revision; its RevisionMeta alone when the text is hidden.
@@ -455,7 +471,7 @@ class WikiClient:
         if not isinstance(rec, StoredRevision):
             return None
         if self.cache is not None:
-            self.cache.put_many(self.site, [rec])
+            self._keep([rec])
         return rec.text
 
     def _one_page(self, result: dict, name: str) -> dict:
@@ -586,7 +602,7 @@ def open_client(*, site: str | None = None, api_url: str | None = None,
     if not 0 < timeout < float("inf"):
         raise InputError(f"the timeout must be more than 0 seconds, not {timeout!r}", param="timeout")
     owned = not isinstance(cache, RevisionCache)
-    store = cache if isinstance(cache, RevisionCache) else RevisionCache(cache)
+    store = cache if isinstance(cache, RevisionCache) else RevisionCache(cache, read_only=offline)
     try:
         client = WikiClient(target, site=site, user_agent=user_agent, cache=store, offline=offline, quiet=quiet,
                             timeout=timeout, stderr=stderr, **tuning)

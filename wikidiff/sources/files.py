@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import InputError
 
@@ -11,9 +13,9 @@ MAX_BYTES = 50 * 1024 * 1024
 
 
 def decode_wikitext(data: bytes, origin: str) -> str:
-    """UTF-8 bytes -> text; a BOM is dropped, CRLF becomes LF; anything else is an InputError."""
-    if not data.strip():
-        raise InputError(f"{origin}: the file is empty")
+    """UTF-8 bytes -> text; a BOM is dropped, CRLF becomes LF; anything else is an InputError.
+
+    An empty file is an empty revision (a blanked page, or as the old side, a page not yet created)."""
     if b"\x00" in data[:8192]:
         raise InputError(f"{origin}: this is a binary file, not wikitext")
     try:
@@ -26,8 +28,14 @@ def decode_wikitext(data: bytes, origin: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-def read_wikitext(path: Path) -> str:
-    """Read one wikitext file, or raise InputError with one clear line."""
+def read_wikitext(path: Path, stdin: BinaryIO | None = None) -> str:
+    """Read one wikitext file (`-`: standard input), or raise InputError with one clear line."""
+    if str(path) == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise InputError(f"standard input: larger than the {MAX_BYTES} byte limit for one revision")
+        return decode_wikitext(data, "standard input")
     try:
         size = path.stat().st_size
         if path.is_dir():

@@ -175,7 +175,7 @@ def latest_edit(client: WikiClient, *, title: str | None = None, pageid: int | N
     recs = [client._stored(page, r) for r in page.get("revisions", [])]
     keep = [r for r in recs if isinstance(r, StoredRevision)]
     if client.cache is not None:
-        client.cache.put_many(client.site, keep)
+        client._keep(keep)
     ids = [r.meta.revid if isinstance(r, StoredRevision) else r.revid for r in recs]
     revids = [i for i in ids if i is not None]
     if not revids or len(revids) != len(ids):

@@ -13,7 +13,7 @@ import difflib
 import ipaddress
 import re
 from dataclasses import dataclass
-from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, quote, unquote, urlsplit
 
 from ..errors import InputError
 
@@ -324,3 +324,36 @@ def _near_misses(query: dict[str, str]) -> list[str]:
                          f"auditing what the rest of the URL names")
     return notes
 
+
+
+def page_url(site: str, title: str) -> str:
+    """https://SITE/wiki/Title (spaces as underscores, the rest percent-encoded as MediaWiki writes links)."""
+    return f"https://{site}/wiki/" + quote(title.replace(" ", "_"), safe=":/()!,'*;@$~-._")
+
+
+def wiki_links(old_meta: object, new_meta: object) -> dict[str, object]:
+    """Links to an edit on its wiki, for reports: the diff, each revision, the page, and each editor's user page,
+    talk page and contributions. Empty when the revisions were not fetched from a wiki (no site or ids)."""
+    site = getattr(new_meta, "site", None)
+    new = getattr(new_meta, "revid", None)
+    if not site or not new:
+        return {}
+    old = getattr(old_meta, "revid", None)
+    index = f"https://{site}/w/index.php"
+    links: dict[str, object] = {"diff": f"{index}?diff={new}" + (f"&oldid={old}" if old else ""),
+                                "new": f"{index}?oldid={new}"}
+    if old:
+        links["old"] = f"{index}?oldid={old}"
+    title = getattr(new_meta, "title", None)
+    if title:
+        links["page"] = page_url(site, title)
+        links["history"] = f"{index}?title={quote(title.replace(' ', '_'), safe=':/')}&action=history"
+    users: list[dict[str, str]] = []
+    for meta in (old_meta, new_meta):
+        user = getattr(meta, "user", None)
+        if user and user not in [u["name"] for u in users]:
+            users.append({"name": user, "page": page_url(site, f"User:{user}"),
+                          "talk": page_url(site, f"User talk:{user}"),
+                          "contributions": page_url(site, f"Special:Contributions/{user}")})
+    links["users"] = users
+    return links

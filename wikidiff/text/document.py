@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any
 
 import mwparserfromhell
 from mwparserfromhell.wikicode import Wikicode
 
-from ..cite.index import RefIndex, index_refs
-from ..model import Ref, Section
+from ..model import Section
 from .headings import headings
 from .scan import Scan, scan
 
@@ -69,23 +69,14 @@ class Document:
     scan: Scan
     sections: list[Section]
     digest: str
-    _refs: RefIndex | None = field(default=None, repr=False)
     lang: str = "en"  # the wiki's language code: which wiki's ref-making templates apply
+    #: per-revision results of higher layers (the ref index of wikidiff.cite …), computed once, keyed by their name
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_text(cls, text: str, lang: str = "en") -> Document:
         sc = scan(text)
         return cls(text, sc, split_sections(sc), digest(text), lang=lang)
-
-    @property
-    def ref_index(self) -> RefIndex:
-        if self._refs is None:
-            self._refs = index_refs(self.scan, self.lang)
-        return self._refs
-
-    @property
-    def refs(self) -> list[Ref]:
-        return self.ref_index.refs
 
     def section_text(self, section: Section) -> str:
         return self.text[section.start:section.end]

@@ -74,6 +74,13 @@ def diff_target(params: Mapping[str, str], settings: Settings) -> DiffTarget:
         raise problems.Problem(400, "Cannot audit that", str(exc)) from None
 
 
-def history_target(params: Mapping[str, str], settings: Settings) -> tuple[str, str]:
-    """(wiki, title) of a history request, both checked."""
-    return served_wiki(_get(params, "wiki"), settings), title_param(_get(params, "title"))
+def history_target(params: Mapping[str, str], settings: Settings) -> tuple[str, str, str | None]:
+    """(wiki, title, since) of a history request, all checked; `since` is an ISO 8601 date or time (UTC)."""
+    from ..histories.run import normalise_since
+
+    wiki, title = served_wiki(_get(params, "wiki"), settings), title_param(_get(params, "title"))
+    try:
+        since = normalise_since(_get(params, "since") or None)
+    except InputError as exc:
+        raise problems.Problem(400, "Not a date", str(exc)) from None
+    return wiki, title, since

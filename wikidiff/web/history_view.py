@@ -56,7 +56,8 @@ def _records(df: Any, columns: list[str], sort: str | None = None, limit: int = 
     return [{c: _plain(r[c]) for c in columns} for r in df.head(limit).to_dict("records")]
 
 
-def build(history: Any, wiki: str, title: str, limit: int, plots: bool = True) -> HistoryView:
+def build(history: Any, wiki: str, title: str, limit: int, since: str | None = None,
+          plots: bool = True) -> HistoryView:
     pages = history.pages
     summary = {k: _plain(v) for k, v in pages.iloc[0].to_dict().items()} if len(pages) else {}
     view = HistoryView(
@@ -70,7 +71,9 @@ def build(history: Any, wiki: str, title: str, limit: int, plots: bool = True) -
                                      "revisions"], sort="added_timestamp"),
     )
     if summary.get("revisions") and summary["revisions"] >= limit:
-        view.notes.append(f"Only the first {limit} revisions of the page were read (this server's limit).")
+        start = f"from {since}" if since else "of the page"
+        view.notes.append(f"Only the first {limit} revisions {start} were read (this server's limit); give a later "
+                          f"start date to see later ones.")
     if plots:
         view.plots, note = _plots(history)
         if note:

@@ -17,14 +17,14 @@ async def history_page(request: Request) -> Response:
     params = request.query_params
     if not (params.get("title") or "").strip():
         return page("history.html", title="Page history", wikis=st.settings.wikis, view=None, links=None,
-                    asked_wiki=params.get("wiki") or "", audit_link=None)
-    wiki, title = history_target(params, st.settings)
+                    asked_wiki=params.get("wiki") or "", audit_link=None, since="")
+    wiki, title, since = history_target(params, st.settings)
     take_token(request)
-    view = await st.worker.run(st.worker.history, wiki, title)
+    view = await st.worker.run(st.worker.history, wiki, title, since)
     links = WikiLinks(st.settings, wiki)
 
     def audit_link(new: object) -> str:
         return app_link("/audit", wiki=wiki, new=new)
 
     return page("history.html", title=f"History of {title}", wikis=st.settings.wikis, view=view, links=links,
-                asked_wiki=wiki, audit_link=audit_link)
+                asked_wiki=wiki, audit_link=audit_link, since=since or "")

@@ -25,6 +25,7 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from ..sources.client import WikiClient
+    from .history_view import HistoryView
 
 T = TypeVar("T")
 
@@ -162,7 +163,7 @@ class Worker:
         self.memo.put(key, rendered)
         return rendered
 
-    def history(self, wiki: str, title: str):
+    def history(self, wiki: str, title: str, since: str | None = None) -> HistoryView:
         """A page's history from the wiki (through the cache): reverts, mutual reverts, M, refs; with plots."""
         from ..histories import ApiOptions, history
         from .history_view import build
@@ -170,5 +171,6 @@ class Worker:
         s = self.settings
         api = ApiOptions(site=wiki, api_url=s.api_for(wiki), cache=s.cache, user_agent=s.user_agent,
                          timeout=s.fetch_timeout, quiet=True)
-        result = history(title=title, api=api, audit=False, limit=s.history_limit, lang=site_lang(wiki) or "en")
-        return build(result, wiki, title, s.history_limit)
+        result = history(title=title, api=api, audit=False, since=since, limit=s.history_limit,
+                         lang=site_lang(wiki) or "en")
+        return build(result, wiki, title, s.history_limit, since)

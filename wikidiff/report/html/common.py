@@ -9,6 +9,7 @@ import itertools
 from collections import defaultdict
 from typing import Any
 
+from ...cite.index import refs_of
 from ...codes import SEVERITIES, shorten
 from ...model import SectionChange
 from ..rows import Spot, flag_spot
@@ -117,7 +118,7 @@ def _change_at(spans: list[tuple[int, int, int]], offset: int) -> int | None:
 def ref_spans(doc) -> list[tuple[int, int]]:
     """Spans of the <ref> tags in a revision, outermost only, to set them apart from the prose."""
     spans: list[tuple[int, int]] = []
-    for r in sorted(doc.refs, key=lambda r: r.start):
+    for r in sorted(refs_of(doc), key=lambda r: r.start):
         if r.end > r.start and (not spans or r.start >= spans[-1][1]):
             spans.append((r.start, r.end))
     return spans
