@@ -201,3 +201,34 @@ def test_payloads_do_run_when_left_unescaped(browser, tmp_path):
     assert any(f.startswith("window.__pwned=") for f in found)
     assert any(" onerror>" in f for f in found)
     assert browser.title == "PWNED"
+
+
+def test_verified_report_shows_its_badges_in_chromium(browser, tmp_path):
+    """`--verify` against the API stand-in, the HTML report in Chromium: each checked flag carries its badge and
+    the summary says how the page was checked."""
+    from mwapi_server import MediaWikiStandIn
+    from selenium.webdriver.common.by import By
+
+    from wikidiff.cli import main
+
+    out = tmp_path / "verified.html"
+    with MediaWikiStandIn() as wiki:
+        code = main(["audit", "https://en.wikipedia.org/w/index.php?diff=900000302&oldid=900000301", "--verify",
+                     "--quiet", "--format", "html", "-o", str(out), "--api-url", wiki.api_url, "--cache",
+                     str(tmp_path / "cache.sqlite")])
+    assert code == 0
+    load(browser, out)
+    assert errors_logged(browser) == [] and browser.execute_script(EXECUTED) == []
+    badges = {b.text: b for b in browser.find_elements(By.CSS_SELECTOR, "li.wd-flag .wd-badge")}
+    assert set(badges) == {"verified on the rendered page", "not an error on the rendered page",
+                           "seen only on the rendered page"}
+    assert all(b.is_displayed() for b in badges.values())
+    assert badges["verified on the rendered page"].value_of_css_property("border-top-style") == "solid"
+    assert badges["not an error on the rendered page"].value_of_css_property("border-top-style") == "dashed"
+    assert badges["verified on the rendered page"].get_attribute("title") == \
+        "action=parse (legacy parser HTML, uselang=qqx)"
+    summary = browser.find_element(By.CSS_SELECTOR, ".wd-verification").text
+    assert summary.startswith("Checked against revision 900000302 as rendered by the wiki, revision 900000301")
+    ghost = browser.find_element(By.XPATH, "//li[contains(@class,'wd-flag')][.//span[contains(., '\"ghost\"')]]")
+    assert "seen only on the rendered page" in ghost.text
+    screenshot(browser, tmp_path / "verified.png")

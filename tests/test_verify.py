@@ -6,6 +6,7 @@ The renderings are real-shaped: the legacy parser's HTML as action=parse returns
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,41 @@ def test_badges_and_summary_say_what_verification_did():
     gone = unavailable(audit, "action=parse", "revision 9 is hidden")
     assert badge(gone.flags[0]) == "unverified"
     assert summary(gone.verification) == "Not verified against the rendered page: revision 9 is hidden."
+
+
+def test_reports_say_what_was_verified_and_how():
+    from wikidiff.report import render
+
+    audit = wikidiff.audit("", ENWIKI_WIKITEXT)
+    out = reconcile(audit, ENWIKI_LEGACY, read_rendering(_legacy("")), how="action=parse (test)", new_revid=9,
+                    old_revid=8)
+    html = render(out, "html")
+    assert html.count('class="wd-badge wd-verify-confirmed" title="action=parse (test)"') == 2
+    assert html.count("wd-badge wd-verify-rendered") == 2
+    assert '<p class="wd-verification">Checked against revision 9 as rendered by the wiki' in html
+    md = render(out, "markdown")
+    assert "| # | check | section | message | verified |" in md and "| seen only on the rendered page |" in md
+    assert "- **Verified:** Checked against revision 9" in md
+    wt = render(out, "wikitext")
+    assert "! # !! Severity !! Check !! Section !! Details !! Verified" in wt
+    assert "|| verified on the rendered page" in wt
+    text = render(out, "text")
+    assert "  verified: Checked against revision 9" in text and "[seen only on the rendered page]" in text
+    assert json.loads(render(out, "json"))["verification"]["counts"] == {"confirmed": 2, "added": 2}
+    # without verify the reports are as before: no column, no badge
+    plain = render(audit, "markdown")
+    assert "| verified |" not in plain and "**Verified:**" not in plain
+    assert 'class="wd-badge' not in render(audit, "html")
+
+
+def test_names_from_a_hostile_rendering_are_escaped_in_reports():
+    from wikidiff.report import render
+
+    html = _legacy('<li id="cite_note-x-1"><span class="reference-text"><span class="error mw-ext-cite-error" '
+                   'lang="qqx">(cite_error: (cite_error_references_no_text: &lt;img src=x onerror=alert(1)&gt;))'
+                   '</span></span></li>')
+    out = reconcile(wikidiff.audit("", "Text."), read_rendering(html))
+    (flag,) = out.flags
+    assert flag.fields["name"] == "<img src=x onerror=alert(1)>"
+    page = render(out, "html")
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page

@@ -165,8 +165,12 @@ CODES: dict[str, Code] = {c.code: c for c in (
          (_TAG, _TEMPLATE, _REASON, _DATE,
           Field("wikitext", "str", "the tag as written", show="wikitext", in_message=True), _CONTEXT,
           Field("replaced_by", "str | None", "the text the new revision has where the tag was", show="quote",
-                label="replaced by")),
-         "info for tags whose removal rarely loses information ({{dead link}}), else warning"),
+                label="replaced by"),
+          Field("resolved_by_citation", "bool", "a sourcing tag removed where the edit put a citation in its "
+                "sentence: resolved, not lost", label="resolved by a citation"),
+          Field("citation", "str | None", "the citation the edit put there", show="wikitext")),
+         "info when a citation the edit put resolves it, or for tags whose removal rarely loses information "
+         "({{dead link}}), else warning"),
     Code("citation-error", ("warning", "error", "info"),
          "a ref the edit adds is a bare URL, or its `{{cite …}}` lacks a title, has `archive-url` without "
          "`archive-date`, `access-date` without a URL, or is a `{{cite web}}` without `url`; with verify, a Cite or "

@@ -4,6 +4,7 @@
     python -m benchmarks.accuracy --limit 20          # the first 20 pairs of each language / history
     python -m benchmarks.accuracy --corpus pairs      # only the 250 wikidiff2 pairs
     python -m benchmarks.accuracy --unjudged 10       # show 10 reported moves nobody judged yet, in context
+    python -m benchmarks.accuracy --verify            # broken-ref verdicts against rendered HTML (verify.py)
 
 Inputs (../shared/data, see corpus.py): the 250 wikidiff2 recent-changes pairs ("pairs") and every consecutive pair
 of the Anarchism excerpt and the four WikiWho histories ("histories"). Each pair is audited once; each measure is a
@@ -159,21 +160,20 @@ def print_rows(rows: list[Row]) -> None:
                 print(f"  {note}")
 
 
-def show_unjudged(records: list[Record], n: int, judged: dict[tuple[str, int, int], dict[str, Any]]) -> None:
-    """Print up to n reported moves that are not judged yet, with their neighbours in both revisions."""
-    shown = 0
-    for r in records:
-        for m in r.moves:
-            if (r.pair.ident, m["old_offset"], m["new_offset"]) in judged or shown >= n:
-                continue
-            shown += 1
-            print(f"\n{r.pair.ident} old_offset={m['old_offset']} new_offset={m['new_offset']} "
-                  f"{m['old_section']} -> {m['new_section']} similarity={m['similarity']}")
-            print(" old:\n" + context(r.pair.old, m["old_offset"]))
-            print(" new:\n" + context(r.pair.new, m["new_offset"]))
+def show_unjudged(records: list[Record], n: int, judged: dict[tuple[str, int, int], dict[str, Any]],
+                  seed: int = 0) -> None:
+    """Print a random sample (seeded) of n reported moves not judged yet, with their neighbours in both revisions."""
+    import random
+
+    todo = [(r, m) for r in records for m in r.moves if (r.pair.ident, m["old_offset"], m["new_offset"]) not in judged]
+    for r, m in sorted(random.Random(seed).sample(todo, min(n, len(todo))), key=lambda t: t[0].pair.ident):
+        print(f"\n{r.pair.ident} old_offset={m['old_offset']} new_offset={m['new_offset']} "
+              f"{m['old_section']} -> {m['new_section']} similarity={m['similarity']}")
+        print(" old:\n" + context(r.pair.old, m["old_offset"]))
+        print(" new:\n" + context(r.pair.new, m["new_offset"]))
 
 
-def context(text: str, offset: int, around: int = 3, width: int = 70) -> str:
+def context(text: str, offset: int, around: int = 3, width: int = 50) -> str:
     """The line at `offset` (marked >) with `around` non-blank lines before and after it."""
     start = text.rfind("\n", 0, offset) + 1
     before = [ln for ln in text[:start].split("\n") if ln.strip()][-around:]
@@ -189,7 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, help="at most N pairs per language and per history")
     ap.add_argument("--corpus", choices=("pairs", "histories", "all"), default="all")
     ap.add_argument("--unjudged", type=int, default=0, metavar="N", help="show N reported moves not judged yet")
+    ap.add_argument("--verify", action="store_true",
+                    help="instead: wikidiff's broken-ref verdicts against the rendered HTML of every case that has "
+                         "both (Cite's parser tests; see verify.py)")
+    ap.add_argument("--seed", type=int, default=0, help="which random sample --unjudged shows")
     args = ap.parse_args(argv)
+    if args.verify:
+        from benchmarks.accuracy.verify import main as verify_main
+
+        return verify_main(["--data", str(args.data)])
     if not (args.data / "wikidiff2-revs").is_dir():
         print(f"accuracy: no shared data under {args.data}", file=sys.stderr)
         return 2
@@ -205,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [row for measure in MEASURES for row in measure(records)]
     print_rows(rows)
     if args.unjudged:
-        show_unjudged(records, args.unjudged, load_judged())
+        show_unjudged(records, args.unjudged, load_judged(), args.seed)
     return 0
 
 

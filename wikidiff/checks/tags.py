@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from ..codes import shorten
 from ..diff.lines import replacement_line
 from ..model import DiffOp, Flag, Span
-from ..text.braces import TemplateCall, find_templates
+from ..text.braces import TemplateCall, all_calls, find_templates
 from ..text.document import Document
-from ..text.sentences import SENTENCE_END
+from ..text.sentences import SENTENCE_END, sentences
 from ..text.titles import MaintenanceTags
 from .base import CheckContext
 
@@ -124,6 +124,7 @@ def _replacement(ctx: CheckContext, pos: int) -> str | None:
 def check_tags(ctx: CheckContext) -> list[Flag]:
     removed: list[tuple[FoundTag, list[DiffOp]]] = []
     added: list[tuple[FoundTag, list[DiffOp]]] = []
+    resolved: dict[int, tuple[int, int]] = {}  # removed tag -> the citation the edit put in its sentence
     for change in ctx.changed_pairs:
         o, n = change.old, change.new
         old_tags = tags_in(ctx.old, o.start, o.end) if o else []
@@ -139,19 +140,34 @@ def check_tags(ctx: CheckContext) -> list[Flag]:
         # a tag re-dated or re-worded in place is the same tag: where the old one maps to, the new one starts
         old_at = {(t.canonical, old_side.map(t.call.start)) for t in old_tags}
         new_at = {(t.canonical, new_side.map(t.call.start)) for t in new_tags}
-        removed += [(t, ops) for t in gone if (t.canonical, t.call.start) not in new_at]
-        added += [(t, ops) for t in fresh if (t.canonical, t.call.start) not in old_at]
+        gone = [t for t in gone if (t.canonical, t.call.start) not in new_at]
+        fresh = [t for t in fresh if (t.canonical, t.call.start) not in old_at]
+        # a known tag replaced at the same spot by a template the table does not know (or the reverse) is the
+        # same tag under a redirect the table lacks
+        gone = [t for t in gone if not _renamed(ctx.new, t, old_side.map(t.call.start), new_side)]
+        fresh = [t for t in fresh if not _renamed(ctx.old, t, new_side.map(t.call.start), old_side)]
+        for t in gone:
+            if t.canonical in _SOURCING:
+                cite = _citation_put(ctx.new, old_side.map(t.call.start), new_side)
+                if cite is not None:
+                    resolved[id(t)] = cite
+        removed += [(t, ops) for t in gone]
+        added += [(t, ops) for t in fresh]
     removed, added = _drop_moves(ctx, removed, added)
     flags = []
     for tag, _ops in removed:
         pos = tag.call.start
+        cite = resolved.get(id(tag))
         flags.append(Flag(
-            "tag-removed", "info" if tag.canonical in _LOW_PRIORITY else "warning",
-            f"{{{{{tag.written}}}}} removed" + (f" (reason: {tag.reason})" if tag.reason else ""),
+            "tag-removed", "info" if cite or tag.canonical in _LOW_PRIORITY else "warning",
+            f"{{{{{tag.written}}}}} removed" + (" and a citation added in its place" if cite else "")
+            + (f" (reason: {tag.reason})" if tag.reason else ""),
             ctx.old_section(pos),
             {"tag": tag.canonical, "template": tag.written, "reason": tag.reason, "date": tag.date,
              "wikitext": ctx.old.text[tag.call.start:tag.call.end],
-             "context": sentence_before(ctx.old, pos), "replaced_by": _replacement(ctx, pos)},
+             "context": sentence_before(ctx.old, pos), "replaced_by": _replacement(ctx, pos),
+             "resolved_by_citation": cite is not None,
+             "citation": ctx.new.text[cite[0]:cite[1]] if cite else None},
             old_offset=pos, span=Span("old", tag.call.start, tag.call.end)))
     for tag, _ops in added:
         pos = tag.call.start
@@ -168,6 +184,48 @@ def check_tags(ctx: CheckContext) -> list[Flag]:
 
 #: removing these rarely loses information an auditor needs (dead links get fixed by bots)
 _LOW_PRIORITY = frozenset({"dead link"})
+#: tags a citation answers: removed where the edit put one, they are resolved, not lost
+_SOURCING = frozenset(t.canonical for t in MaintenanceTags.default()
+                      if t.category == "verifiability" and t.canonical != "dead link")
+#: templates that cite (short citations and {{r}}); <ref> tags are read from the scan
+_CITE_TEMPLATE = re.compile(r"\{\{\s*(?:sfnm?p?|harvnb|harvp|sfn whole|r|rp|#tag\s*:\s*ref)\s*\|", re.IGNORECASE)
+
+
+def _citation_put(doc: Document, pos: int, side: _Side) -> tuple[int, int] | None:
+    """The span of a citation this edit inserted in the sentence that holds `pos` (where a removed tag stood,
+    mapped to the new revision), or None."""
+    if pos < 0:
+        return None
+    text = doc.text
+    line_lo = text.rfind("\n", 0, pos) + 1
+    line_hi = text.find("\n", pos)
+    line_hi = len(text) if line_hi < 0 else line_hi
+    lo, hi = line_lo, line_hi
+    for a, b in sentences(text, line_lo, line_hi):
+        if b >= pos:  # the sentence the tag closed (its mark may come after the tag's place)
+            lo, hi = (a, b) if a <= pos else (lo, b)
+            break
+        lo = b
+    cites = [(el.start, el.end) for el in doc.scan.elements_within(lo, hi + 1) if el.name == "ref"]
+    cites += [(c.start, c.end) for c in find_templates(doc.scan, _CITE_TEMPLATE, lo, hi + 1)]
+    return next((c for c in sorted(cites) if side.touched(*c)), None)
+
+
+def _args(call: TemplateCall) -> dict[str, str]:
+    return {k: " ".join(v.split()) for k, v in call.args.items() if v.strip()}
+
+
+def _renamed(other: Document, tag: FoundTag, pos: int, side: _Side) -> bool:
+    """Does the other revision hold, where `tag` maps to, a template the tag table does not know, with the tag's
+    arguments? Then the edit only swapped the name (a redirect the table lacks), not the tag."""
+    if pos < 0:
+        return False
+    calls = all_calls(other.scan)
+    call = next((calls[p] for p in (pos, pos - 1, pos + 1) if p in calls), None)
+    if call is None or MaintenanceTags.default().lookup(call.name) is not None or _CITE_TEMPLATE.match(
+            other.text, call.start):
+        return False
+    return side.touched(call.start, call.end) and _args(call) == _args(tag.call)
 
 
 def _drop_moves(ctx: CheckContext, removed: list[tuple[FoundTag, list[DiffOp]]],

@@ -9,7 +9,7 @@ import sys
 from contextlib import closing
 from typing import Any, TextIO
 
-from ..codes import SEVERITY_RANK
+from ..codes import SEVERITIES, shorten
 from ..config import shown_cache_path
 from ..errors import InputError
 
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--namespace", action="append", metavar="N",
                    help="a namespace number to watch (repeat for several; default: 0, articles; 'all' for every one)")
     p.add_argument("--exclude-bots", action="store_true", help="leave edits flagged as bot edits alone")
-    p.add_argument("--min-severity", choices=tuple(reversed(SEVERITY_RANK)), default="warning",
+    p.add_argument("--min-severity", choices=SEVERITIES, default="warning",
                    help="report an edit when a flag of this severity or worse fires (default: warning)")
     p.add_argument("--codes", metavar="CODE,…", help="only these flag codes (comma-separated, e.g. broken-ref)")
     p.add_argument("--format", "-f", choices=FORMATS, default="text",
@@ -100,9 +100,8 @@ def format_text(finding: Any) -> str:
 
 def _one_line(text: str, width: int = 200) -> str:
     """One line without terminal control characters (an escape sequence in a title or name stays text)."""
-    text = " ".join(text.split())
-    text = "".join("\ufffd" if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in text)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return shorten("".join("\ufffd" if ord(c) < 32 and c not in "\t\n" or 127 <= ord(c) < 160 else c
+                           for c in text), width)
 
 
 def run(args: argparse.Namespace) -> int:

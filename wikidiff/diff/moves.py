@@ -24,11 +24,12 @@ word, and the unchanged words of those edited in place): it is old even where th
 
 from __future__ import annotations
 
-import re
+import math
 from bisect import bisect_right
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from ..model import SectionChange
 from ..text.document import Document
@@ -45,8 +46,6 @@ MOVE_SIMILARITY = 0.8
 MAX_COMPARISONS = 40_000
 #: an edited paragraph is recognised only with at least this many words that are not numbers
 MIN_SIMILAR_WORDS = 4
-
-_LINE = re.compile(r"[^\n]*\n?")
 
 
 @dataclass
@@ -80,9 +79,8 @@ class ParagraphMap:
     kept: list[tuple[int, int]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Para:
-    index: int  # among the revision's paragraphs
+class _Para(NamedTuple):
+    at: int  # position among the paragraphs read
     start: int
     text: str  # the line as written (with its newline)
     key: str  # spaces folded
@@ -94,44 +92,48 @@ class _Para:
         return len(self.key) >= MOVE_MIN_CHARS
 
 
-#: the paragraphs of the last revisions seen (a history pairs each revision twice: as new, then as old)
-_PARAGRAPHS: OrderedDict[str, list[_Para]] = OrderedDict()
-
-
-def _paragraphs(doc: Document) -> list[_Para]:
-    """The lines of a revision that take part: not blank, not headings (remembered for the last 8 revisions)."""
-    got = _PARAGRAPHS.get(doc.digest)
-    if got is None:
-        got = _PARAGRAPHS[doc.digest] = _read_paragraphs(doc)
-        if len(_PARAGRAPHS) > 8:
-            _PARAGRAPHS.popitem(last=False)
-    return got
-
-
-def forget() -> None:
-    """Drop the remembered paragraphs (a reference run that must compute everything)."""
-    _PARAGRAPHS.clear()
-
-
-def _read_paragraphs(doc: Document) -> list[_Para]:
+def _paragraphs(doc: Document, lo: int, hi: int) -> list[_Para]:
+    """The lines of doc.text[lo:hi] (whole lines) that take part: not blank, not headings."""
     out: list[_Para] = []
-    sections = doc.sections
-    s = 0
-    pos = 0
-    text = doc.text
-    for m in _LINE.finditer(text):
-        line = m.group()
-        if not line:
-            break
-        start = pos
-        pos += len(line)
+    starts = [sec.start for sec in doc.sections]
+    s = max(0, bisect_right(starts, lo) - 1)
+    start = lo
+    for line in doc.text[lo:hi].splitlines(keepends=True):
+        here = start
+        start += len(line)
         key = " ".join(line.split())
-        if not key or (key.startswith("=") and heading_of(strip_comments(key)) is not None):
+        if not key or (key[0] == "=" and heading_of(strip_comments(key)) is not None):
             continue
-        while s + 1 < len(sections) and sections[s + 1].start <= start:
+        while s + 1 < len(starts) and starts[s + 1] <= here:
             s += 1
-        out.append(_Para(len(out), start, line, key, sections[s].index))
+        out.append(_Para(len(out), here, line, key, doc.sections[s].index))
     return out
+
+
+def common_lines(a: str, b: str) -> tuple[int, int, int]:
+    """(head, old tail, new tail): a[:head] == b[:head] and a[old tail:] == b[new tail:], both whole lines, as
+    long as can be without overlapping (string comparisons in C, found by bisection)."""
+    n = min(len(a), len(b))
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    head = lo if lo == len(a) == len(b) else a.rfind("\n", 0, lo) + 1
+    lo, hi = 0, n - head
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid:] == b[len(b) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    tail_a = len(a) - lo
+    if tail_a < len(a) and not (a[tail_a - 1:tail_a] == b[len(b) - lo - 1:len(b) - lo] == "\n"):
+        nl = a.find("\n", tail_a)
+        tail_a = len(a) if nl < 0 else nl + 1
+    return head, tail_a, len(b) - (len(a) - tail_a)
 
 
 def _pair(old: list[_Para], new: list[_Para]) -> list[tuple[_Para, _Para, float]]:
@@ -159,23 +161,35 @@ def _pair(old: list[_Para], new: list[_Para]) -> list[tuple[_Para, _Para, float]
 
 
 def _similar(old: list[_Para], new: list[_Para], n_old: int, n_new: int) -> list[tuple[_Para, _Para, float]]:
-    """Greedy best-first pairing of edited paragraphs; ties go to the pair nearest in relative place."""
-    bags_new = [bag(p.key) for p in new]  # each bag made once
-    sizes_new = [sum(w.values()) for w in bags_new]
+    """Greedy best-first pairing of edited paragraphs; ties go to the pair nearest in relative place.
+
+    Candidates come from prefix filtering (as in set-similarity joins): with the words of every paragraph ordered
+    rarest first (one order for all), two paragraphs whose word overlap reaches MOVE_SIMILARITY share a word among
+    the first (1 - MOVE_SIMILARITY / (2 - MOVE_SIMILARITY)) of each one's word occurrences, so only those pairs
+    are compared."""
+    sides = [[(p, *_bag_of(p.key)) for p in paras if _wordy(_bag_of(p.key)[0])] for paras in (old, new)]
+    rarity: Counter[str] = Counter()
+    for side in sides:
+        for _, words, _ in side:
+            rarity.update(words.keys())
+    rank = {w: i for i, w in enumerate(sorted(rarity, key=lambda w: (rarity[w], w)))}  # one order for both sides
+    index: dict[str, list[int]] = defaultdict(list)
+    for j, (_, words, size) in enumerate(sides[1]):
+        for w in _prefix(words, size, rank):
+            index[w].append(j)
     scored = []
-    for a in old:
-        words = bag(a.key)
-        size = sum(words.values())
-        if not _wordy(words):
-            continue
-        for k, b in enumerate(new):
-            if (min(len(a.key), len(b.key)) * 2 < max(len(a.key), len(b.key)) or not _wordy(bags_new[k])
-                    or 2 * min(size, sizes_new[k]) < MOVE_SIMILARITY * (size + sizes_new[k])):
+    for a, words, size in sides[0]:
+        candidates = {j for w in _prefix(words, size, rank) for j in index.get(w, ())}
+        for j in sorted(candidates):
+            b, other, other_size = sides[1][j]
+            if (min(len(a.key), len(b.key)) * 2 < max(len(a.key), len(b.key))
+                    or 2 * min(size, other_size) < MOVE_SIMILARITY * (size + other_size)):
                 continue  # the sizes alone rule it out (even the whole smaller bag shared is too little)
-            score = bag_similarity(words, bags_new[k])
+            small, large = (words, other) if len(words) <= len(other) else (other, words)
+            score = 2 * sum(min(n, large[w]) for w, n in small.items() if w in large) / (size + other_size)
             if score >= MOVE_SIMILARITY:
-                drift = abs(a.index / max(1, n_old) - b.index / max(1, n_new))
-                scored.append((-score, drift, a.index, b.index, a, b))
+                drift = abs(a.at / max(1, n_old) - b.at / max(1, n_new))
+                scored.append((-score, drift, a.at, b.at, a, b))
     scored.sort(key=lambda t: t[:4])
     used_old: set[int] = set()
     used_new: set[int] = set()
@@ -188,17 +202,47 @@ def _similar(old: list[_Para], new: list[_Para], n_old: int, n_new: int) -> list
     return out
 
 
+def forget() -> None:
+    """Drop the remembered word bags (a reference run that must compute everything)."""
+    _bag_of.cache_clear()
+
+
+@lru_cache(maxsize=8192)
+def _bag_of(key: str) -> tuple[Counter[str], int]:
+    """A paragraph's word bag and its size (remembered: a history meets the same paragraphs again and again)."""
+    words = bag(key)
+    return words, sum(words.values())
+
+
+def _prefix(words: Counter[str], size: int, rank: dict[str, int]) -> list[str]:
+    """The rarest words of a bag, enough of them that a pair at the similarity threshold must share one."""
+    need = size - math.ceil(MOVE_SIMILARITY / (2 - MOVE_SIMILARITY) * size - 1e-9) + 1
+    out = []
+    for w in sorted(words, key=rank.__getitem__):
+        out.append(w)
+        need -= words[w]
+        if need <= 0:
+            break
+    return out
+
+
 def _wordy(words: Counter[str]) -> bool:
     """Enough words with letters to judge similarity by (a row of numbers resembles every other row)."""
-    return sum(n for w, n in words.items() if not w.isdigit()) >= MIN_SIMILAR_WORDS
+    count = 0
+    for w, n in words.items():
+        if not w.isdigit():
+            count += n
+            if count >= MIN_SIMILAR_WORDS:
+                return True
+    return False
 
 
 def _skeleton(pairs: list[tuple[_Para, _Para, float]]) -> set[int]:
     """Positions (in `pairs`) of the heaviest chain increasing in both old and new order. A pair weighs its text
     length plus MOVE_MIN_CHARS (more paragraphs in place beat one long one), times its similarity (between an exact
     and an edited pair, the edited one is the one that moved)."""
-    order = sorted(range(len(pairs)), key=lambda k: pairs[k][0].index)
-    ranks = {j: r for r, j in enumerate(sorted({pairs[k][1].index for k in order}))}
+    order = sorted(range(len(pairs)), key=lambda k: pairs[k][0].at)
+    ranks = {j: r for r, j in enumerate(sorted({pairs[k][1].at for k in order}))}
     size = len(ranks)
     tree = [(0, -1)] * (size + 1)  # Fenwick tree of (best chain weight, its last pair) over new ranks
 
@@ -219,7 +263,7 @@ def _skeleton(pairs: list[tuple[_Para, _Para, float]]) -> set[int]:
     prev: dict[int, int] = {}
     best = (0, -1)
     for k in order:
-        r = ranks[pairs[k][1].index]
+        r = ranks[pairs[k][1].at]
         weight, last = best_below(r)
         prev[k] = last
         a, _, score = pairs[k]
@@ -239,12 +283,14 @@ def paragraph_map(old: Document, new: Document, changes: list[SectionChange]) ->
     if not changes:
         return ParagraphMap()
     moved_sections = {(c.old.index, c.new.index) for c in changes if c.moved and c.old and c.new}
-    old_paras, new_paras = _paragraphs(old), _paragraphs(new)
+    head, old_tail, new_tail = common_lines(old.text, new.text)  # the same lines in place at both ends
+    old_paras, new_paras = _paragraphs(old, head, old_tail), _paragraphs(new, head, new_tail)
     pairs = [p for p in _pair(old_paras, new_paras)
              if (p[0].section, p[1].section) not in moved_sections]  # those moved with their section
     chain = _skeleton(pairs)
-    in_place = _InPlace(old_paras, new_paras, [pairs[k] for k in sorted(chain)], pairs)
-    result = ParagraphMap()
+    in_place = _InPlace(old_paras, new_paras, [pairs[k] for k in sorted(chain, key=lambda k: pairs[k][0].at)],
+                        pairs)
+    result = ParagraphMap(kept=[(0, head), (new_tail, len(new.text))])
     for k, (a, b, score) in enumerate(pairs):
         if k not in chain and a.movable and b.movable and not in_place.explains(a, b):
             result.moves.append(Move(a.start, b.start, a.text, b.text, old.sections[a.section].label,
@@ -255,7 +301,7 @@ def paragraph_map(old: Document, new: Document, changes: list[SectionChange]) ->
             result.kept.extend((op.new_offset, op.new_offset + len(op.text))
                                for op in word_diff(a.text, b.text, a.start, b.start) if op.op == "equal")
     result.moves.sort(key=lambda m: m.new_offset)
-    result.kept.sort()
+    result.kept = sorted(span for span in result.kept if span[0] < span[1])
     return result
 
 
@@ -267,10 +313,10 @@ class _InPlace:
     def __init__(self, old: list[_Para], new: list[_Para], chain: list[tuple[_Para, _Para, float]],
                  pairs: list[tuple[_Para, _Para, float]]) -> None:
         self.old, self.new = old, new
-        self.chain_old = [a.index for a, _, _ in chain]
-        self.chain_new = [b.index for _, b, _ in chain]
-        self.paired_old = {a.index for a, _, _ in pairs}
-        self.paired_new = {b.index for _, b, _ in pairs}
+        self.chain_old = [a.at for a, _, _ in chain]
+        self.chain_new = [b.at for _, b, _ in chain]
+        self.paired_old = {a.at for a, _, _ in pairs}
+        self.paired_new = {b.at for _, b, _ in pairs}
 
     def explains(self, a: _Para, b: _Para) -> bool:
         return (self._twin(b, self.chain_new, self.chain_old, self.old, self.paired_old)
@@ -279,13 +325,13 @@ class _InPlace:
     @staticmethod
     def _twin(p: _Para, here: list[int], there: list[int], other: list[_Para], paired: set[int]) -> bool:
         """A similar unpaired paragraph on the other side, in the gap of the skeleton where `p` stands."""
-        k = bisect_right(here, p.index)
+        k = bisect_right(here, p.at)
         lo = there[k - 1] + 1 if k else 0
         hi = there[k] if k < len(there) else len(other)
         if hi - lo > 50:  # a long gap is a rewrite, not an edit in place
             return False
         words = bag(p.key)
-        return any(q.movable and q.index not in paired and bag_similarity(words, bag(q.key)) >= MOVE_SIMILARITY
+        return any(q.movable and q.at not in paired and bag_similarity(words, bag(q.key)) >= MOVE_SIMILARITY
                    for q in other[lo:hi])
 
 

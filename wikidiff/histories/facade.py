@@ -108,11 +108,16 @@ def history(source: Any = None, *, title: str | Iterable[str] | None = None, sit
     errors: list[str] = []
     done = 0
     try:
-        for pages in groups:  # one file after the other: one that cannot be read to its end stops only itself
+        labels = [str(f) for f in files] if files is not None and len(files) == len(groups) else \
+            ["the pages fetched"] * len(groups)
+        for label, pages in zip(labels, groups, strict=True):  # one file after another: a failure stops only it
             try:
                 run_pages(pages, sink, options=opt, cache=cache, on_revision=on_revision, stats=stats)
             except WikidiffError as exc:
                 errors.append(str(exc))
+            except Exception as exc:  # noqa: BLE001 - MemoryError, RecursionError, a bug: name the file, go on
+                detail = " ".join(str(exc).split())[:200]
+                errors.append(f"{label}: stopped by {type(exc).__name__}{': ' + detail if detail else ''}")
             finally:
                 if on_page is not None:
                     for summary in stats.summaries[done:]:

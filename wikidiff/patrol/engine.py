@@ -19,8 +19,7 @@ from typing import Any
 
 from .. import config
 from ..auditor import audit
-from ..checks import FLAG_CODES
-from ..codes import SEVERITY_RANK
+from ..codes import FLAG_CODES, SEVERITY_RANK
 from ..errors import InputError, WikidiffError
 from ..model import Flag
 from ..sources.cache import RevisionCache

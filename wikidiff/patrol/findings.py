@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..codes import SEVERITY_RANK
+from ..codes import SEVERITY_RANK, worst
 from ..errors import InputError
 from ..model import Flag
 
@@ -61,7 +61,7 @@ _COLUMNS = ("id", "event_id", "wiki", "title", "namespace", "old", "new", "user"
 
 def worst_severity(flags: Iterable[Mapping[str, Any]]) -> str:
     """The highest severity among flags ("info" when there are none)."""
-    return max((str(f["severity"]) for f in flags), key=lambda s: SEVERITY_RANK.get(s, 0), default="info")
+    return worst(str(f["severity"]) for f in flags if f.get("severity") in SEVERITY_RANK) or "info"
 
 
 @dataclass

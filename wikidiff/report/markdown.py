@@ -12,6 +12,8 @@ from collections import defaultdict
 
 from ..codes import SEVERITIES, SEVERITY_TITLE, details, shorten
 from ..model import Flag
+from ..verify import BADGES, badge
+from ..verify import summary as verification_summary
 from .rows import Line, fold, report_title, section_rows
 
 CELL_MAX = 300
@@ -71,6 +73,9 @@ def render(audit) -> str:
         out.append(f"- **Paragraphs moved:** {s['paragraphs_moved']}")
     if s.get("identical"):
         out.append("- The two revisions are identical.")
+    checked = verification_summary(audit.verification)
+    if checked:
+        out.append(f"- **Verified:** {md(checked)}")
     out += _flags(audit)
     out += _sections(audit)
     out += _references(audit)
@@ -87,10 +92,14 @@ def _flags(audit) -> list[str]:
         numbered = [(i, f) for i, f in enumerate(audit.flags, 1) if f.severity == sev]
         if not numbered:
             continue
-        out += [f"### {SEVERITY_TITLE[sev]} ({len(numbered)})", "", "| # | check | section | message |",
-                "|---|---|---|---|"]
+        checked = audit.verification is not None
+        out += [f"### {SEVERITY_TITLE[sev]} ({len(numbered)})", "",
+                "| # | check | section | message |" + (" verified |" if checked else ""),
+                "|---|---|---|---|" + ("---|" if checked else "")]
         for i, f in numbered:
-            out.append(f"| {i} | {code(f.code)} | {md(f.section or '(lead)')} | {md(f.message, 400)} |")
+            state = badge(f)
+            out.append(f"| {i} | {code(f.code)} | {md(f.section or '(lead)')} | {md(f.message, 400)} |"
+                       + (f" {BADGES[state] if state else '—'} |" if checked else ""))
         details = [d for i, f in numbered for d in _flag_details(i, f)]
         if details:
             out += [""] + details

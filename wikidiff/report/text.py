@@ -7,6 +7,8 @@ from collections import defaultdict
 from contextvars import ContextVar
 
 from ..codes import SEVERITY_MARK, details, shorten
+from ..verify import BADGES, badge
+from ..verify import summary as verification_summary
 
 WIDTH = 100
 DETAIL_MAX = 160
@@ -80,6 +82,9 @@ def _render(audit) -> str:
     ]
     if s["identical"]:
         lines.append("  the two revisions are identical")
+    checked = verification_summary(audit.verification)
+    if checked:
+        lines.append(f"  verified: {checked}")
     by_section: dict[str | None, list] = defaultdict(list)
     for f in audit.flags:
         by_section[f.section].append(f)
@@ -100,7 +105,9 @@ def _render(audit) -> str:
         for f in by_section.get(label, []):
             mark = SEVERITY_MARK[f.severity]
             color = {"error": "31", "warning": "33", "info": "36"}[f.severity]
-            lines.append(_color(color, f"  {mark} {f.severity:<7} {f.code}: ") + f.message)
+            state = badge(f)
+            lines.append(_color(color, f"  {mark} {f.severity:<7} {f.code}: ") + f.message
+                         + (f" [{BADGES[state]}]" if state else ""))
             lines.extend(_details(f))
     refs = [r for r in audit.references]
     if refs:

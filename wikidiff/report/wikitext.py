@@ -13,6 +13,8 @@ from pathlib import PurePath
 
 from ..codes import SEVERITIES, details, shorten
 from ..model import Flag
+from ..verify import BADGES, badge
+from ..verify import summary as verification_summary
 
 CELL_MAX = 300
 SUGGESTION_MAX = 1500
@@ -95,15 +97,19 @@ def render(audit) -> str:
     summary = (f"{sev['error']} errors, {sev['warning']} warnings, {sev['info']} info; "
                f"{s['sections_changed']} sections changed; +{s['bytes_added']:,}/−{s['bytes_removed']:,} bytes; "
                f"references +{s['refs_added']}/−{s['refs_removed']}/~{s['refs_modified']}")
-    lines = ['{| class="wikitable sortable"', f"|+ {_caption(audit)}: {summary}",
-             "! # !! Severity !! Check !! Section !! Details"]
+    checked = audit.verification is not None
+    said = verification_summary(audit.verification)
+    caption = f"|+ {_caption(audit)}: {summary}" + (f"<br />{nowiki(said)}" if said else "")
+    lines = ['{| class="wikitable sortable"', caption,
+             "! # !! Severity !! Check !! Section !! Details" + (" !! Verified" if checked else "")]
     order = sorted(range(len(audit.flags)), key=lambda i: (SEVERITIES.index(audit.flags[i].severity), i))
     for i in order:
         f = audit.flags[i]
         severity = f"'''{f.severity}'''" if f.severity == "error" else f.severity
+        state = badge(f)
         lines += ["|-", f"| {i + 1} || {severity} || {nowiki(f.code)} || {_section_link(audit, f.section)} || "
-                        f"{_details(f)}"]
+                        f"{_details(f)}" + (f" || {BADGES[state] if state else '—'}" if checked else "")]
     if not audit.flags:
-        lines += ["|-", "| colspan=\"5\" | no flags"]
+        lines += ["|-", f"| colspan=\"{6 if checked else 5}\" | no flags"]
     lines.append("|}")
     return "\n".join(lines) + "\n"

@@ -296,6 +296,8 @@ def read_api_json(path: str | Path) -> DumpPage:
         raise InputError(f"{path}: not valid UTF-8 (byte offset {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply to be an API revision history") from None
     title, page_id, ns, revs = path.stem, None, None, data
     if isinstance(data, dict):
         pages = data.get("query", {}).get("pages") if "query" in data else None
@@ -324,6 +326,9 @@ def _api_revisions(revs: list[dict], dp: DumpPage) -> Iterator[Revision]:
             text = slot.get("content", slot.get("*"))
         if "texthidden" in r or "textmissing" in r:
             text = None
+        if text is not None and not isinstance(text, str):
+            raise DumpError(f"{dp.source}: revision {_int(r.get('revid'))} of \"{dp.title}\": its content is "
+                            f"{type(text).__name__}, not text", path=dp.source)
         sha1 = sha1_hex(r.get("sha1")) or (text_sha1(text) if text is not None else None)
         size = _int(r.get("size"))
         if size is None and text is not None:

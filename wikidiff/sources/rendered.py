@@ -314,7 +314,7 @@ class _Reader(HTMLParser):
                 key, key_from = NO_TEXT, "structure"
         if key is None:
             self.unknown_keys += 1
-        if name is None and key in NAMED_KEYS and params:
+        if key in NAMED_KEYS and params:  # the name as written (an id writes spaces as underscores)
             name = params[0]
         self.errors.append(RenderedError("cite", key, name, self._group() if where == "references" else None,
                                          where, anchor, key_from, "warning" if warning else "error",

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..codes import SEVERITY_RANK
+from ..codes import SEVERITIES, SEVERITY_RANK, shorten
 from . import problems
 from .handling import guarded, state
 from .links import WikiLinks, app_link
@@ -24,7 +24,7 @@ COMMENT_MAX = 200
 
 
 def flag_codes() -> tuple[str, ...]:
-    from ..checks import FLAG_CODES
+    from ..codes import FLAG_CODES
 
     return FLAG_CODES
 
@@ -80,12 +80,11 @@ def filters(params: Mapping[str, str]) -> dict[str, Any]:
 def row(settings: Settings, f: Mapping[str, Any]) -> dict[str, Any]:
     """A stored finding for a page or JSON: its fields, and links built here (never from stored URLs)."""
     links = WikiLinks(settings, str(f.get("wiki") or ""))
-    comment = " ".join(str(f.get("comment") or "").split())
     return {
         "id": f["id"], "wiki": f["wiki"], "title": f["title"], "namespace": f.get("namespace"), "old": f.get("old"),
         "new": f["new"], "user": f.get("user"), "timestamp": f.get("timestamp"), "severity": f["severity"],
-        "codes": list(f.get("codes") or []), "comment": comment if len(comment) <= COMMENT_MAX
-        else comment[: COMMENT_MAX - 1] + "…", "flags": f.get("flags") or [], "audited_at": f.get("audited_at"),
+        "codes": list(f.get("codes") or []), "comment": shorten(f.get("comment"), COMMENT_MAX),
+        "flags": f.get("flags") or [], "audited_at": f.get("audited_at"),
         "links": {
             "diff": links.diff(f.get("old"), f["new"]), "page": links.page(f["title"]),
             "user": links.user(f.get("user")),
@@ -119,6 +118,6 @@ async def patrol_page(request: Request) -> Response:
     older = (app_link("/patrol", **shown, before_id=rows[-1]["id"]) if len(rows) == asked["limit"] else None)
     newest = rows[0]["id"] if rows else (asked["before_id"] - 1 if asked["before_id"] else 0)
     return page("patrol.html", title="Patrol findings", wikis=settings.wikis, rows=rows, shown=shown,
-                codes=flag_codes(), severities=("warning", "error", "info"), older=older,
+                codes=flag_codes(), severities=SEVERITIES, older=older,
                 configured=bool(settings.findings), live=asked["before_id"] is None, newest=newest,
                 poll_ms=int(settings.poll_seconds * 1000))

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from ...codes import SEVERITIES, SEVERITY_TITLE, Detail, details
 from ...model import Flag
+from ...verify import BADGES, badge
 from ..rows import Seg, Spot
 from .common import CELL_MAX, QUOTE_MAX, Page, e, section_name, short
 from .diff import segs_html
@@ -55,12 +56,22 @@ def _flag_item(page: Page, i: int, f: Flag) -> str:
         links.append(f'{e(f.section or "(lead)")} <span class="wd-muted">(unchanged)</span>')
     where = f'<span class="wd-where">{" · ".join(links)}</span>' if links else ""
     head = (f'<div class="wd-flag-head"><span class="wd-num">{i}.</span><span class="wd-chip {e(f.severity)}">'
-            f'{e(f.severity)}</span><code class="wd-code">{e(f.code)}</code>'
+            f'{e(f.severity)}</span><code class="wd-code">{e(f.code)}</code>{badge_html(f)}'
             f'<span class="wd-message">{e(f.message)}</span>{where}</div>')
     body = fields_html(f)
     if i in page.spots and i not in page.shown:
         body += _excerpt(page, page.spots[i], i, f.severity)
     return f'<li class="wd-flag {e(f.severity)}" id="{page.id("flag", i)}" tabindex="-1">{head}{body}</li>'
+
+
+def badge_html(f: Flag) -> str:
+    """What verification against the rendered page said of this flag, as a badge (nothing when not verified)."""
+    state = badge(f)
+    if state is None:
+        return ""
+    how = f.fields.get("verified_by")
+    title = f' title="{e(how)}"' if how else ""
+    return f'<span class="wd-badge wd-verify-{state}"{title}>{e(BADGES[state])}</span>'
 
 
 def _long(d: Detail) -> str:

@@ -7,6 +7,7 @@ import hashlib
 from importlib import resources
 
 from ...codes import SEVERITIES, SEVERITY_TITLE, shorten
+from ...verify import summary as verification_summary
 from ..rows import report_title, worst
 from .common import Page, e, section_name
 from .diff import changes
@@ -143,5 +144,8 @@ def _summary(page: Page) -> str:
     if s.get("paragraphs_moved"):
         cards.append(f'<div class="wd-card"><span class="wd-big">{s["paragraphs_moved"]}</span>paragraphs moved</div>')
     extra = '<p class="wd-muted">The two revisions are identical.</p>' if s.get("identical") else ""
+    checked = verification_summary(page.audit.verification)
+    if checked:
+        extra += f'<p class="wd-verification">{e(checked)}</p>'
     return (f'<section id="{page.id("summary")}"><h2>Summary</h2><div class="wd-cards">{"".join(cards)}</div>'
             f"{extra}</section>")
