@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from .diff.words import diff_budget
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
 from .rescue import RescueSources, attach_rescues
+from .restored import mark_restored
 from .sources.siteinfo import SiteInfo
 from .text.document import Document
 
@@ -38,6 +40,9 @@ class Audit:
     notes: list[str] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
     verification: dict[str, Any] | None = None  # set by wikidiff.verify: how the flags were checked on the rendering
+    #: flags on text the edit restored from an earlier revision (see wikidiff.restored): out of `flags`, the
+    #: counts and the text/HTML reports; in the JSON's flags with `restored: true`
+    restored: list[Flag] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -74,6 +79,7 @@ class Audit:
             "errors": sev["error"],
             "warnings": sev["warning"],
             "infos": sev["info"],
+            "restored": len(self.restored),
             "identical": self.old.digest == self.new.digest,
         }
 
@@ -86,7 +92,7 @@ class Audit:
             "summary": self.summary,
             "sections": [s.to_dict() for s in self.sections],
             "references": [r.to_dict() for r in self.references],
-            "flags": [f.to_dict() for f in self.flags],
+            "flags": [f.to_dict() for f in [*self.flags, *self.restored]],
             "moves": [m.to_dict() for m in self.moves],
             "notes": list(self.notes),
             "verification": self.verification,
@@ -122,14 +128,17 @@ class Audit:
 
 def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | None = None,
                     new_meta: RevisionMeta | None = None, lang: str = "en",
-                    rescue: bool | RescueSources = False, site: SiteInfo | None = None) -> Audit:
+                    rescue: bool | RescueSources = False, site: SiteInfo | None = None,
+                    earlier: Iterable[str] | None = None) -> Audit:
     """Audit two already parsed revisions (a history parses each revision once and reuses it).
 
     `lang` is the wiki's language; `site` its own siteinfo when fetched (wikidiff.sources.siteinfo), else the
     shipped fallback for `lang` is used.
 
     With `rescue`, each broken-ref flag gets a `rescue` field saying where its definition was found (the old
-    revision; with RescueSources also the page's earlier revisions and other articles), or None."""
+    revision; with RescueSources also the page's earlier revisions and other articles), or None.
+    With `earlier` (the texts of the page's revisions before the edit, the old one included), flags on text the
+    edit restored from them move to `Audit.restored` (see wikidiff.restored)."""
     with diff_budget():  # one time budget for all the audit's diffs, however many sections changed
         sections = diff_sections(old, new)
         references = diff_refs(old, new)
@@ -146,22 +155,30 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
     if rescue:
         attach_rescues(flags, old, new, new_meta=new_meta,
                        sources=rescue if isinstance(rescue, RescueSources) else None)
+    restored: list[Flag] = []
+    if earlier is not None and mark_restored(flags, new.text, earlier):
+        restored = [f for f in flags if f.fields.get("restored")]
+        flags = [f for f in flags if not f.fields.get("restored")]
     return Audit(old_meta or RevisionMeta(), new_meta or RevisionMeta(), old, new, sections, references, flags,
-                 notes, moves)
+                 notes, moves, restored=restored)
 
 
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
           new_meta: RevisionMeta | None = None, lang: str = "en", rescue: bool | RescueSources = False,
-          verify: bool | Renderings = False, site: SiteInfo | None = None) -> Audit:
+          verify: bool | Renderings = False, site: SiteInfo | None = None,
+          earlier: Iterable[str] | None = None) -> Audit:
     """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks).
 
     `rescue=True` looks for each broken named ref's definition in the old revision; a RescueSources (see
     wikidiff.fetch.rescue_sources) also searches the page's earlier revisions and the articles it points to.
     `verify=True` checks the Cite flags against the wiki's rendering of the revisions (the wiki of `new_meta.site`,
     its revision ids; see wikidiff.verify); a Renderings (wikidiff.fetch.renderings) names the wiki and how to ask.
+    `earlier`: the texts of the page's revisions before the edit (wikidiff.fetch.earlier_texts gets them): flags
+    on text restored from them go to `Audit.restored` (wikidiff.restored).
     """
     result = audit_documents(Document.from_text(old_text, lang), Document.from_text(new_text, lang),
-                             old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue, site=site)
+                             old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue, site=site,
+                             earlier=earlier)
     if verify is False:
         return result
     from .verify import verify_audit

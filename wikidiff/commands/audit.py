@@ -31,6 +31,10 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--rescue", action="store_true",
                    help="for each broken named ref, look for its definition (old revision; for fetched revisions "
                         "also earlier revisions and the articles the section points to) and add where it was found")
+    p.add_argument("--restored", action="store_true",
+                   help="for fetched revisions, read the page's 15 revisions before OLD (one more request, texts "
+                        "through the cache) and leave out of the report the flags on text the edit restored from "
+                        "them (a revert); the JSON keeps them with restored: true")
     fetching.add_color_argument(p)
     fetching.add_verify_arguments(p)
     fetching.add_arguments(p)
@@ -56,10 +60,11 @@ def run(args: argparse.Namespace) -> int:
     fetching.say_notes(pair)
     lang = args.lang or _site_lang(pair.new_meta.site) or "en"
     rescue = (fetching.rescue_from(args, pair) if pair.new_meta.site else True) if args.rescue else False
+    earlier = fetching.earlier_from(args, pair) if args.restored else None
     rendered = fetching.renderings_from(args, pair)
     try:
         result = audit(pair.old_text, pair.new_text, old_meta=pair.old_meta, new_meta=pair.new_meta, lang=lang,
-                       rescue=rescue, verify=rendered or False)
+                       rescue=rescue, verify=rendered or False, earlier=earlier)
     finally:
         if rendered is not None:
             rendered.client.close()

@@ -173,6 +173,21 @@ def wiki_named(args: argparse.Namespace, pair: Pair) -> bool:
     return bool(args.api_url or args.site or pair.new_meta.site)
 
 
+def earlier_from(args: argparse.Namespace, pair: Pair) -> list[str] | None:
+    """For fetched revisions, the old text and the page's 15 revisions before it (restored text is told by them);
+    None for local files. A wiki that cannot give them leaves restored text undetected, not the audit failed."""
+    from ..errors import FetchError
+    from ..fetch import earlier_texts
+
+    if pair.new_meta.revid is None or pair.old_meta.revid is None:
+        return None
+    try:
+        return [pair.old_text, *earlier_texts(pair.new_meta, pair.old_meta, site=args.site or pair.new_meta.site,
+                                              **_client_options(args))]
+    except FetchError:
+        return [pair.old_text]
+
+
 def rescue_from(args: argparse.Namespace, pair: Pair, history_limit: int = 20) -> RescueSources:
     """Where `--rescue` and `fix` look: the wiki of the revisions (or the one named), through the cache."""
     site = args.site or pair.new_meta.site

@@ -101,6 +101,11 @@ def token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int, 
     return got
 
 
+def forget() -> None:
+    """Drop the remembered token diffs (a reference run that must compute everything)."""
+    _memo.clear()
+
+
 def _token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
     (a, b), tokens = _encode([old, new], pattern)
     dmp = _dmp()
@@ -209,7 +214,12 @@ def bag_similarity(wa: Counter[str], wb: Counter[str]) -> float:
     """Dice overlap of two word bags (1.0 for two empty ones)."""
     if not wa and not wb:
         return 1.0
-    inter = sum((wa & wb).values())
+    small, large = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    inter = 0
+    for w, n in small.items():  # the size of the multiset intersection (wa & wb), without building it
+        m = large.get(w)
+        if m:
+            inter += n if n < m else m
     return 2 * inter / (sum(wa.values()) + sum(wb.values()))
 
 

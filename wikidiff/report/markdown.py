@@ -75,10 +75,32 @@ def _rev(meta) -> str:
     return md(" · ".join(parts)) or "(no details)"
 
 
+def _wiki_links(audit) -> list[str]:
+    """For fetched revisions: links to the diff, the page and each editor on the wiki."""
+    from ..sources.url import wiki_links
+
+    links = wiki_links(audit.old_meta, audit.new_meta)
+    if not links:
+        return []
+
+    def link(text: str, url: object) -> str:
+        return f"[{md(text)}]({str(url).replace('(', '%28').replace(')', '%29')})"
+
+    parts = [link("diff", links["diff"])]
+    if links.get("page"):
+        parts += [link("page", links["page"]), link("history", links["history"])]
+    users: list = links.get("users", [])  # type: ignore[assignment]
+    for u in users:
+        parts.append(f"{link(u['name'], u['page'])} ({link('talk', u['talk'])}, "
+                     f"{link('contributions', u['contributions'])})")
+    return [f"- **On the wiki:** {' · '.join(parts)}"]
+
+
 def render(audit) -> str:
     s = audit.summary
     out = [f"# wikidiff audit: {md(report_title(audit))}", "",
-           f"- **Old:** {_rev(audit.old_meta)}", f"- **New:** {_rev(audit.new_meta)}", "", "## Summary", ""]
+           f"- **Old:** {_rev(audit.old_meta)}", f"- **New:** {_rev(audit.new_meta)}", *_wiki_links(audit), "",
+           "## Summary", ""]
     sev = ", ".join(f"{s[k + 's']} {k if s[k + 's'] == 1 else SEVERITY_TITLE[k].lower()}" for k in SEVERITIES)
     parts = [f"{s[k]} {k.split('_')[1]}" for k in ("sections_added", "sections_removed", "sections_modified",
                                                     "sections_moved", "sections_renamed") if s[k]]
