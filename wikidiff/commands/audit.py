@@ -55,9 +55,10 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang or _site_lang(pair.new_meta.site) or "en"
     rescue = (fetching.rescue_from(args, pair) if pair.new_meta.site else True) if args.rescue else False
     rendered = fetching.renderings_from(args, pair)
+    site, tags = fetching.knowledge_from(args, pair)
     try:
         result = audit(pair.old_text, pair.new_text, old_meta=pair.old_meta, new_meta=pair.new_meta, lang=lang,
-                       rescue=rescue, verify=rendered or False)
+                       rescue=rescue, verify=rendered or False, site=site, tags=tags)
     finally:
         if rendered is not None:
             rendered.client.close()
