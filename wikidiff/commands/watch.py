@@ -46,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                                                     "https://WIKI/w/api.php)")
     p.add_argument("--cache", metavar="PATH", help=f"the revision cache, a SQLite file (default: {shown_cache_path()})")
     p.add_argument("--verify", action="store_true",
-                   help="check each flag on the page as the wiki renders it (one more request per flagged edit)")
+                   help="check the flags of each reported edit on the page as the wiki renders it (a parse "
+                        "request or two per reported edit); a broken ref the page does not show drops to info")
     p.add_argument("--user-agent", metavar="UA", help="your tool and a contact, e.g. 'mytool/1.0 (me@example.org)'")
     p.add_argument("--queue", type=_positive, default=1000, metavar="N",
                    help="edits waiting at most; when full, a live patrol skips the oldest (counted) and a "

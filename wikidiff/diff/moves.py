@@ -44,6 +44,8 @@ MOVE_SIMILARITY = 0.8
 #: similarity pairing compares at most this many (left-over old x left-over new) paragraphs; past it, only
 #: identical paragraphs pair (wikidiff2 gives up on moves past 100 changed lines)
 MAX_COMPARISONS = 40_000
+#: how many lines beyond its gap of the skeleton a pair's edited twin may stand and still explain it as edited in place
+NEAR = 8
 #: an edited paragraph is recognised only with at least this many words that are not numbers
 MIN_SIMILAR_WORDS = 4
 
@@ -319,7 +321,8 @@ class _InPlace:
 
     @staticmethod
     def _twin(p: _Para, here: list[int], there: list[int], other: list[_Para], paired: set[int]) -> bool:
-        """A similar unpaired paragraph on the other side, in the gap of the skeleton where `p` stands."""
+        """A similar unpaired paragraph on the other side, in the gap of the skeleton where `p` stands (give or
+        take NEAR lines: rows around it may have been reordered too)."""
         k = bisect_right(here, p.at)
         lo = there[k - 1] + 1 if k else 0
         hi = there[k] if k < len(there) else len(other)
@@ -327,7 +330,7 @@ class _InPlace:
             return False
         words = bag(p.key)
         return any(q.movable and q.at not in paired and bag_similarity(words, bag(q.key)) >= MOVE_SIMILARITY
-                   for q in other[lo:hi])
+                   for q in other[max(0, lo - NEAR):hi + NEAR])
 
 
 def find_moves(old: Document, new: Document, changes: list[SectionChange]) -> list[Move]:
