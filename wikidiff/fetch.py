@@ -136,12 +136,16 @@ def site_knowledge(*, site: str | None = None, api_url: str | None = None,
     from .sources.siteinfo import fetch_redirects, fetch_site_info
     from .text.titles import MaintenanceTags
 
-    if client is None:
-        client = _open(site, None, api_url, cache, offline, user_agent, timeout, quiet, {})
-    info = fetch_site_info(client)
-    table = MaintenanceTags.default()
-    if info.lang == "en":  # the table names English Wikipedia's templates
-        table = table.with_redirects(fetch_redirects(client, table.titles()))
+    own = client is None
+    live = _open(site, None, api_url, cache, offline, user_agent, timeout, quiet, {}) if client is None else client
+    try:
+        info = fetch_site_info(live)
+        table = MaintenanceTags.default()
+        if info.lang == "en":  # the table names English Wikipedia's templates
+            table = table.with_redirects(fetch_redirects(live, table.titles()))
+    finally:
+        if own:
+            live.close()
     return info, table
 
 
