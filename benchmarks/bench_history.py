@@ -1,7 +1,8 @@
-"""Revisions per second of `wikidiff history`: one process vs Dask with 2 workers (a LocalCluster on loopback).
+"""Revisions per second of `wikidiff history`: one process vs Dask with 1, 2, ... workers (LocalClusters on
+loopback), to see the speed per worker and how it scales with workers.
 
     python benchmarks/bench_history.py          # the 500-revision Anarchism excerpt in ../shared/data, as 8 pages
-    python benchmarks/bench_history.py FILE ... [--no-audit] [--workers N] [--repeat N]
+    python benchmarks/bench_history.py FILE ... [--no-audit] [--workers 1,2] [--repeat N]
 
 Pages are Dask's unit of work, so the default input cuts the Anarchism excerpt (one page, 500 revisions of
 ~68 kB) into dump files of consecutive revisions (8 by default), each a page of its own ("Anarchism (1/8)", ...):
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import lzma
+import os
 import re
 import sys
 import tempfile
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="*", help="dump or API JSON files (default: the Anarchism excerpt in pages)")
     ap.add_argument("--no-audit", action="store_true", help="reverts, M and refs only")
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workers", default="1,2", help="worker counts to time, comma-separated (default: 1,2)")
     ap.add_argument("--repeat", type=int, default=1, help="best of N runs per mode")
     ap.add_argument("--pages", type=int, default=8, help="pages to cut the default excerpt into (default: 8)")
     args = ap.parse_args(argv)
@@ -83,31 +85,38 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def bench(args) -> int:
+    opt = Options(audit=not args.no_audit)
+    counts = [int(w) for w in str(args.workers).split(",") if w.strip()]
+    n, t1 = min((single(args.files, opt) for _ in range(args.repeat)), key=lambda r: r[1])
+    what = "reverts/M/refs only" if args.no_audit else "every consecutive pair audited"
+    print(f"{len(args.files)} files, {n} revisions ({what}); {os.cpu_count()} CPUs")
+    print(f"{'mode':<24}{'seconds':>10}{'rev/s':>10}{'per worker':>12}{'speed-up':>10}")
+    print(f"{'one process':<24}{t1:>10.2f}{n / t1:>10.1f}{n / t1:>12.1f}{1.0:>10.2f}")
+    for workers in counts:
+        m, t2, startup, warm = dask_run(args, opt, workers)
+        assert m == n, f"Dask processed {m} revisions, one process {n}"
+        print(f"{f'Dask, {workers} workers':<24}{t2:>10.2f}{n / t2:>10.1f}{n / t2 / workers:>12.1f}{t1 / t2:>10.2f}"
+              f"   (not counted: cluster start {startup:.2f} s, warm-up {warm:.2f} s)")
+    return 0
+
+
+def dask_run(args, opt: Options, workers: int) -> tuple[int, float, float, float]:
     from dask.distributed import Client, LocalCluster
 
-    opt = Options(audit=not args.no_audit)
-    n, t1 = min((single(args.files, opt) for _ in range(args.repeat)), key=lambda r: r[1])
     t = time.perf_counter()
-    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                            dashboard_address=None)
     client = Client(cluster)
     startup = time.perf_counter() - t
     try:
         t = time.perf_counter()
-        on_dask([str(WARM_UP)] * args.workers, opt, client)  # each worker imports wikidiff once
+        on_dask([str(WARM_UP)] * workers, opt, client)  # each worker imports wikidiff once
         warm = time.perf_counter() - t
         m, t2 = min((on_dask(args.files, opt, client) for _ in range(args.repeat)), key=lambda r: r[1])
     finally:
         client.close()
         cluster.close()
-    assert m == n, f"Dask processed {m} revisions, one process {n}"
-    what = "reverts/M/refs only" if args.no_audit else "every consecutive pair audited"
-    print(f"{len(args.files)} files, {n} revisions ({what})")
-    print(f"{'mode':<24}{'seconds':>10}{'rev/s':>10}{'speed-up':>10}")
-    print(f"{'one process':<24}{t1:>10.2f}{n / t1:>10.1f}{1.0:>10.2f}")
-    print(f"{f'Dask, {args.workers} workers':<24}{t2:>10.2f}{n / t2:>10.1f}{t1 / t2:>10.2f}")
-    print(f"(not counted: starting the local cluster {startup:.2f} s, warm-up {warm:.2f} s)")
-    return 0
+    return m, t2, startup, warm
 
 
 if __name__ == "__main__":

@@ -12,12 +12,13 @@ folder (as `wikidiff history FILE --out DIR` does), without the resume cache. Ea
 own, so its peak memory (max RSS) is its own; times are wall clock and CPU (the CPU ratio is steadier on a busy
 machine). `--repeat N` keeps the best of N runs of each.
 
-Tables are checked two ways: against the digests in benchmarks/golden/ (one SHA-256 per column of each table,
-written by the code before the speed work; columns added since are ignored, and restored text is undone first:
-`restored` out of the flags' fields, restored flags counted again; so a mismatch names the table and the columns
-that changed: expected when a flag rule changed on purpose, then rewrite the golden), and with
-`--reference` against the straightforward path run in the same process and version (every revision parsed whole,
-every pair audited from scratch, no reuse), which must give identical tables.
+Tables are checked two ways. With `--reference`, against the straightforward path run in the same version (every
+revision parsed whole, every pair audited from scratch, nothing reused), which must give identical tables: this is
+the check that the speed work changed nothing. And against the digests in benchmarks/golden/ (one SHA-256 per
+column of each table; `--reference --write-golden` rewrites them from the straightforward path, and `_about` names
+the commit): columns added since are ignored and restored text is undone first (`restored` out of the flags'
+fields, restored flags counted again), so a mismatch names the table and the columns that changed, as happens when
+a flag rule changes on purpose (then rewrite the golden).
 """
 
 from __future__ import annotations
@@ -197,13 +198,19 @@ def bench(path: Path, repeat: int, reference: bool, golden: Path | None, write_g
         if reference:
             ref = measure("reference", path, ref_out, 1)
             print(line("straightforward path", ref, base))
-            problems = compare(digests(ref_out), got)
+            ref_digests = digests(ref_out)
+            problems = compare(ref_digests, got)
+            if write_golden:
+                got = ref_digests  # the golden is what the straightforward path writes
             print("  tables vs the straightforward path: " + ("identical" if not problems else "DIFFER: " +
                                                                 "; ".join(problems)))
             ok = ok and not problems
         if golden is not None:
             if write_golden:
                 golden.parent.mkdir(parents=True, exist_ok=True)
+                got["_about"] = ("digests of the tables written for anarchism-500.xml.xz by "
+                                 + ("the straightforward path (--reference)" if reference else "wikidiff history")
+                                 + f" at {_commit()}")
                 golden.write_text(json.dumps(got, indent=1, sort_keys=True) + "\n", encoding="utf-8")
                 print(f"  golden written to {golden.relative_to(ROOT)}")
             elif golden.is_file():
@@ -212,6 +219,11 @@ def bench(path: Path, repeat: int, reference: bool, golden: Path | None, write_g
                                                                      "DIFFER: " + "; ".join(problems)))
                 ok = ok and not problems
     return ok
+
+
+def _commit() -> str:
+    proc = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
+    return proc.stdout.strip() or "an unknown commit"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -203,6 +203,37 @@ def test_payloads_do_run_when_left_unescaped(browser, tmp_path):
     assert browser.title == "PWNED"
 
 
+def test_j_and_k_step_through_flags_errors_first(browser, tmp_path):
+    """j walks the flags in the Flags section's order (errors, warnings, info), each at its pin where a diff shows
+    it; k walks back."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    audit = wikidiff.audit((SEED / "old.wiki").read_text(encoding="utf-8"),
+                           (SEED / "new.wiki").read_text(encoding="utf-8"))
+    out = tmp_path / "audit.html"
+    out.write_text(render(audit, "html"), encoding="utf-8")
+    load(browser, out)
+    flashed = "return [...document.querySelectorAll('.wd-flash')].map(e => e.id)"
+    ranks = {"error": 0, "warning": 1, "info": 2}
+    expected = sorted(range(1, len(audit.flags) + 1), key=lambda n: (ranks[audit.flags[n - 1].severity], n))
+    seen = []
+    body = browser.find_element("css selector", "body")
+    for _ in range(len(expected)):
+        ActionChains(browser).send_keys_to_element(body, "j").perform()
+        ids = browser.execute_script(flashed)
+        browser.execute_script("document.querySelectorAll('.wd-flash').forEach(e => e.classList.remove('wd-flash'))")
+        assert len(ids) == 1, ids
+        seen.append(ids[0])
+    numbers = [int(i.rsplit("-", 1)[1]) for i in seen]
+    assert numbers == expected
+    severities = [audit.flags[n - 1].severity for n in numbers]
+    assert severities == sorted(severities, key=ranks.__getitem__) and severities[0] == "error"
+    assert any("-spot-" in i for i in seen)  # flags shown in a diff are visited at their pin
+    ActionChains(browser).send_keys_to_element(body, "k").perform()
+    assert browser.execute_script(flashed) == [seen[-2]]
+    assert errors_logged(browser) == []
+
+
 def test_verified_report_shows_its_badges_in_chromium(browser, tmp_path):
     """`--verify` against the API stand-in, the HTML report in Chromium: each checked flag carries its badge and
     the summary says how the page was checked."""

@@ -269,3 +269,22 @@ def test_interrupt_at_start_up_or_while_waiting_is_one_line(tmp_path):
             _, err = proc.communicate(timeout=60)
             assert "Traceback" not in err and proc.returncode == 130, (delay, err)
             assert err.strip().endswith("wikidiff: interrupted")
+
+
+def test_markdown_report_links_to_the_wiki(wiki, tmp_path, capsys):
+    assert main(fetch_cli(wiki, tmp_path, "--site", SITE, "--old", "651986427", "--new", "651993021",
+                          "-f", "markdown")) == 0
+    out = capsys.readouterr().out
+    assert "[diff](https://en.wikipedia.org/w/index.php?diff=651993021&oldid=651986427)" in out
+    assert "[contributions](https://en.wikipedia.org/wiki/Special:Contributions/Anthony_Appleyard)" in out
+
+
+def test_links_are_made_only_of_safe_characters():
+    from wikidiff.model import RevisionMeta
+    from wikidiff.sources.url import wiki_links
+
+    links = wiki_links(RevisionMeta(revid=1, user='<img src=x onerror=alert(1)>"'),
+                       RevisionMeta(revid=2, site=SITE, title="A <b>\"'` [x](y)", user="Ed"))
+    flat = [links["diff"], links["page"], links["history"],
+            *(v for u in links["users"] for k, v in u.items() if k != "name")]  # type: ignore[union-attr]
+    assert all(not set(str(url)) & set('<>"` []') for url in flat), flat

@@ -262,3 +262,49 @@ def test_the_total_wait_is_capped(wiki, tmp_path):
     with pytest.raises(errors.Throttled):
         c.revisions([REVID])
     assert sum(w for _, w in c.session.waits) <= 0.35 and len(wiki.requests) == 3  # waits 0.1 + 0.2, then stop
+
+
+def test_a_revision_larger_than_any_wiki_page_is_refused(wiki, tmp_path):
+    huge = "x" * (5 * 1024 * 1024)
+    wiki.add_fault("mutate", mutate=set_in_rev("slots", {"main": {"contentmodel": "wikitext", "content": huge}}),
+                   when=revisions)
+    c = client(wiki, tmp_path)
+    with pytest.raises(errors.BadAnswer, match="more than a wiki page can hold"):
+        c.revisions([REVID])
+    assert c.cache.count() == 0
+
+
+# URLs whose host is not what it seems
+@pytest.mark.parametrize("url, shown", [
+    ("https://en.wikipedia.org@127.0.0.1/w/index.php?diff=2&oldid=1", "names a user before its host"),
+    ("https://en.wikipedia.org\\@127.0.0.1/w/index.php?diff=2&oldid=1", "backslash"),
+    ("https://127.0.0.1\\en.wikipedia.org/w/index.php?diff=2&oldid=1", "backslash"),
+    ("http://2130706433/w/index.php?diff=2&oldid=1", "is the IP address 127.0.0.1 written as a number"),
+    ("http://0x7f.1/w/index.php?diff=2&oldid=1", "is the IP address 127.0.0.1 written as a number"),
+    ("http://[::1/w/index.php?diff=2&oldid=1", "malformed URL"),
+    ("https://en.wikipedia.org/w/index.php?diff=99999999999999999999999&oldid=1", "too large"),
+])
+def test_urls_that_hide_the_host_are_refused(url, shown, capsys):
+    assert main(["audit", url, "--cache", "/nonexistent/never-opened.sqlite"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and shown in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("api_url", ["http://user@127.0.0.1:1/w/api.php", "http://127.0.0.1:1\\/w/api.php",
+                                     "http://017700000001/w/api.php"])
+def test_api_urls_that_hide_the_host_are_refused(api_url, capsys):
+    assert main(["audit", "--site", SITE, "--old", "1", "--new", "2", "--api-url", api_url]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--api-url" in err and "Traceback" not in err, err
+
+
+def test_progress_names_the_host_contacted_when_it_is_not_the_wiki(wiki, tmp_path, capsys):
+    assert main(["audit", "--site", SITE, "--old", "651986427", "--new", str(REVID), "--api-url", wiki.api_url,
+                 "--cache", str(tmp_path / "c.sqlite"), "-f", "json"]) == 0
+    assert f"wikidiff: {SITE} (via 127.0.0.1:{wiki.port}): fetching 2 revisions" in capsys.readouterr().err
+
+
+def test_an_id_too_large_for_the_cache(capsys):
+    assert main(["audit", "--site", SITE, "--old", "1", "--new", str(2 ** 64)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "too large" in err

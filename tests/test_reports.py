@@ -320,8 +320,8 @@ def test_wikitext_table_is_inert_when_pasted(hostile):
     assert not code.filter_templates(recursive=True)
     assert not code.filter_external_links(recursive=True)
     links = [str(w.title) for w in code.filter_wikilinks(recursive=True)]
-    assert links == ["Special:Diff/100/101"] + ["Special:PermanentLink/101#History"] * links.count(
-        "Special:PermanentLink/101#History")
+    assert links == [":Special:Diff/100/101"] + [":Special:PermanentLink/101#History"] * links.count(
+        ":Special:PermanentLink/101#History")
     tags = {str(t.tag).lower() for t in code.filter_tags(recursive=True)}
     assert tags <= {"table", "tr", "td", "th", "caption", "nowiki", "br", "code", "b"}, tags
     for payload in PAYLOADS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,9 +12,11 @@ from .checks.base import CheckContext
 from .cite.index import ref_index
 from .codes import SEVERITIES
 from .diff import Move, diff_refs, diff_sections, paragraph_map
+from .diff.words import diff_budget
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
 from .rescue import RescueSources, attach_rescues
+from .restored import mark_restored
 from .sources.siteinfo import SiteInfo
 from .text.document import Document
 from .text.titles import MaintenanceTags
@@ -38,6 +41,9 @@ class Audit:
     notes: list[str] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
     verification: dict[str, Any] | None = None  # set by wikidiff.verify: how the flags were checked on the rendering
+    #: flags on text the edit restored from an earlier revision (see wikidiff.restored): out of `flags`, the
+    #: counts and the text/HTML reports; in the JSON's flags with `restored: true`
+    restored: list[Flag] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -48,6 +54,10 @@ class Audit:
                     if o.op == "insert")
         removed = sum(len(o.text.encode("utf-8", "surrogatepass")) for s in self.sections for o in s.ops
                       if o.op == "delete")
+        for s in self.sections:  # a rename replaces the heading line: its bytes count too, so the sums add up
+            if s.renamed and s.old is not None and s.new is not None:
+                removed += len(self.old.text[s.old.start:s.old.body_start].encode("utf-8", "surrogatepass"))
+                added += len(self.new.text[s.new.start:s.new.body_start].encode("utf-8", "surrogatepass"))
         sev = dict.fromkeys(SEVERITIES, 0)
         for f in self.flags:
             sev[f.severity] += 1
@@ -70,6 +80,7 @@ class Audit:
             "errors": sev["error"],
             "warnings": sev["warning"],
             "infos": sev["info"],
+            "restored": len(self.restored),
             "identical": self.old.digest == self.new.digest,
         }
 
@@ -82,7 +93,7 @@ class Audit:
             "summary": self.summary,
             "sections": [s.to_dict() for s in self.sections],
             "references": [r.to_dict() for r in self.references],
-            "flags": [f.to_dict() for f in self.flags],
+            "flags": [f.to_dict() for f in [*self.flags, *self.restored]],
             "moves": [m.to_dict() for m in self.moves],
             "notes": list(self.notes),
             "verification": self.verification,
@@ -119,7 +130,7 @@ class Audit:
 def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | None = None,
                     new_meta: RevisionMeta | None = None, lang: str = "en",
                     rescue: bool | RescueSources = False, site: SiteInfo | None = None,
-                    tags: MaintenanceTags | None = None) -> Audit:
+                    tags: MaintenanceTags | None = None, earlier: Iterable[str] | None = None) -> Audit:
     """Audit two already parsed revisions (a history parses each revision once and reuses it).
 
     `lang` is the wiki's language; `site` its own siteinfo when fetched (wikidiff.sources.siteinfo), else the
@@ -127,14 +138,17 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
     (wikidiff.fetch.site_knowledge), else the shipped one.
 
     With `rescue`, each broken-ref flag gets a `rescue` field saying where its definition was found (the old
-    revision; with RescueSources also the page's earlier revisions and other articles), or None."""
-    sections = diff_sections(old, new)
-    references = diff_refs(old, new)
-    paragraphs = paragraph_map(old, new, sections)
-    moves = paragraphs.moves
-    ctx = CheckContext(old, new, sections, lang, moves=moves, kept=paragraphs.kept, site_info=site,
-                       tag_table=tags)
-    flags = run_checks(ctx)
+    revision; with RescueSources also the page's earlier revisions and other articles), or None.
+    With `earlier` (the texts of the page's revisions before the edit, the old one included), flags on text the
+    edit restored from them move to `Audit.restored` (see wikidiff.restored)."""
+    with diff_budget():  # one time budget for all the audit's diffs, however many sections changed
+        sections = diff_sections(old, new)
+        references = diff_refs(old, new)
+        paragraphs = paragraph_map(old, new, sections)
+        moves = paragraphs.moves
+        ctx = CheckContext(old, new, sections, lang, moves=moves, kept=paragraphs.kept, site_info=site,
+                           tag_table=tags)
+        flags = run_checks(ctx)
     notes = list(ctx.notes)
     unanalysed = ref_index(new).unanalysed
     if unanalysed:
@@ -144,24 +158,30 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
     if rescue:
         attach_rescues(flags, old, new, new_meta=new_meta,
                        sources=rescue if isinstance(rescue, RescueSources) else None)
+    restored: list[Flag] = []
+    if earlier is not None and mark_restored(flags, new.text, earlier):
+        restored = [f for f in flags if f.fields.get("restored")]
+        flags = [f for f in flags if not f.fields.get("restored")]
     return Audit(old_meta or RevisionMeta(), new_meta or RevisionMeta(), old, new, sections, references, flags,
-                 notes, moves)
+                 notes, moves, restored=restored)
 
 
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
           new_meta: RevisionMeta | None = None, lang: str = "en", rescue: bool | RescueSources = False,
           verify: bool | Renderings = False, site: SiteInfo | None = None,
-          tags: MaintenanceTags | None = None) -> Audit:
+          tags: MaintenanceTags | None = None, earlier: Iterable[str] | None = None) -> Audit:
     """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks).
 
     `rescue=True` looks for each broken named ref's definition in the old revision; a RescueSources (see
     wikidiff.fetch.rescue_sources) also searches the page's earlier revisions and the articles it points to.
     `verify=True` checks the Cite flags against the wiki's rendering of the revisions (the wiki of `new_meta.site`,
     its revision ids; see wikidiff.verify); a Renderings (wikidiff.fetch.renderings) names the wiki and how to ask.
+    `earlier`: the texts of the page's revisions before the edit (wikidiff.fetch.earlier_texts gets them): flags
+    on text restored from them go to `Audit.restored` (wikidiff.restored).
     """
     result = audit_documents(Document.from_text(old_text, lang), Document.from_text(new_text, lang),
                              old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue, site=site,
-                             tags=tags)
+                             tags=tags, earlier=earlier)
     if verify is False:
         return result
     from .verify import verify_audit

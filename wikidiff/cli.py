@@ -8,14 +8,14 @@ import shlex
 import sys
 
 from ._cli_start import restore_interrupt
-from .commands.output import visible
+from .codes import visible
 from .errors import WikidiffError
 
 #: library parameter (WikidiffError.param) -> the option that sets it
 OPTIONS = {"old": "--old", "new": "--new", "title": "--title", "site": "--site", "api_url": "--api-url",
            "cache": "--cache", "offline": "--offline", "user_agent": "--user-agent", "timeout": "--timeout",
            "output": "--output", "since": "--since", "stream_url": "--stream-url", "codes": "--codes",
-           "min_severity": "--min-severity", "store": "--out", "limit": "--limit"}
+           "min_severity": "--min-severity", "store": "--out", "limit": "--limit", "brief": "--brief"}
 
 #: sub-command name -> module under wikidiff.commands exposing register(subparsers) and run(args) -> int
 COMMANDS = ("audit", "history", "fix", "watch", "serve")

@@ -1,4 +1,5 @@
-"""What each flag code means: its severities, what fires it and its fields; the severity table; `shorten`.
+"""What each flag code means: its severities, what fires it and its fields; the severity table; `shorten` and
+`visible`, the text helpers every report uses.
 
 This is the one description every renderer reads (text, Markdown, wikitext, HTML, the JSON field reference in
 docs/flags.md) and `checks.FLAG_CODES` lists. A check that adds a field documents it here.
@@ -11,6 +12,7 @@ of the terse reports (text, Markdown, wikitext) and shown in the HTML report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -39,6 +41,19 @@ def shorten(text: object, limit: int | None = None, *, fold: bool = True) -> str
     if limit is not None and len(s) > limit:
         return s[: max(0, limit - 1)] + "…"
     return s
+
+
+#: what a terminal would act on: C0 controls (ESC, BEL, CR, BS …), DEL, C1 controls (CSI …), and the bidirectional
+#: embeddings, overrides and isolates that reorder what follows them
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: object, keep: str = "") -> str:
+    """`text` with every terminal control character written out as an escape (`\\x1b`, `\\r`, `\\u202e`), so an
+    edit cannot retitle a terminal, clear it, move the cursor or reorder a line; characters in `keep` (say "\\n")
+    stay as they are."""
+    s = str("" if text is None else text)
+    return _UNSAFE.sub(lambda m: m.group() if m.group() in keep else m.group().encode("unicode_escape").decode(), s)
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,28 @@ def rescue_sources(new_meta: RevisionMeta, old_meta: RevisionMeta, *, site: str 
     return RescueSources(pages=client.page_text, history=history)
 
 
+def earlier_texts(new_meta: RevisionMeta, old_meta: RevisionMeta, *, site: str | None = None,
+                  api_url: str | None = None, cache: RevisionCache | str | os.PathLike | None = None,
+                  offline: bool = False, user_agent: str | None = None, timeout: float = 30.0, quiet: bool = True,
+                  limit: int = 15, client: WikiClient | None = None) -> list[str]:
+    """The texts of the `limit` revisions of the page before the old one, newest first (hidden ones left out):
+    with the old text, what `wikidiff.audit(..., earlier=...)` tells restored text by (an identity revert reaches
+    16 revisions back: the old one and 15 before it). One listing request and one batched text request, or
+    nothing when the cache holds them; offline, what the cache holds."""
+    title = new_meta.title or old_meta.title
+    before = old_meta.revid
+    if not title or not before:
+        return []
+    own = client is None
+    if client is None:
+        client = _open(site or new_meta.site, None, api_url, cache, offline, user_agent, timeout, quiet, {})
+    try:
+        return [text for text, _ in client.earlier_revisions(title, before, limit) if text]
+    finally:
+        if own:
+            client.close()
+
+
 def renderings(*, site: str | None = None, api_url: str | None = None,
                cache: RevisionCache | str | os.PathLike | None = None, offline: bool = False,
                user_agent: str | None = None, timeout: float = 30.0, quiet: bool = True, parser: Variant = "legacy",

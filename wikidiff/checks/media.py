@@ -146,8 +146,9 @@ def _templates_with_images(doc: Document, section: Section, lang: str = "en") ->
     parse; immune to unbalanced '' and deep nesting)."""
     out: dict[str, list[Found]] = defaultdict(list)
     for call in find_templates(doc.scan, _ANY_TEMPLATE, section.start, section.end):
-        params = {norm_param(k): v for k, v in call.args.items() if not k.isdigit()}
-        if any(is_image_param(p, lang) for p in params):  # from the parsed names: no search through nested text
+        names = [k for k in call.args if not k.isdigit()]  # names first: values are read only for image templates
+        if any(is_image_param(norm_param(k), lang) for k in names):
+            params = {norm_param(k): call.args[k] for k in names}
             spans = {norm_param(k): _trim(doc.text, *span) for k, span in call.arg_spans.items()}
             out[normalize_title(call.name)].append(Found(doc.text[call.start:call.end], params, spans))
     return out

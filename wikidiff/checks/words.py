@@ -124,12 +124,19 @@ def _said_word(text: str, start: int, end: int) -> bool:
     return True
 
 
+#: a link target is a title: at most 255 characters, so the search for its brackets stays that near
+TITLE_MAX = 255
+
+
 def _in_link_target(text: str, pos: int, floor: int) -> bool:
-    """Inside [[target|…]] before the pipe: a page name, not the article's wording."""
-    open_ = text.rfind("[[", floor, pos)
+    """Inside [[target|…]] before the pipe: a page name, not the article's wording. Only the TITLE_MAX characters
+    around `pos` are searched, so a long line with many words costs linear time."""
+    open_ = text.rfind("[[", max(floor, pos - TITLE_MAX - 2), pos)
     if open_ < 0 or text.rfind("]]", open_, pos) >= 0:
         return False
-    pipe = text.find("|", open_, text.find("]]", pos) if text.find("]]", pos) >= 0 else len(text))
+    end = min(len(text), open_ + TITLE_MAX + 4)
+    close = text.find("]]", pos, end)
+    pipe = text.find("|", open_, close if close >= 0 else end)
     return pipe < 0 or pos < pipe
 
 

@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                                                               "one diff URL")
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
     p.add_argument("-o", "--output", metavar="PATH", help="write the report here instead of stdout")
+    p.add_argument("--brief", action="store_true",
+                   help="text report: only the summary and what to fix first (errors, then warnings)")
     p.add_argument("--fail-on", choices=SEVERITIES,
                    help="exit 1 when a flag of this severity or worse fired")
     p.add_argument("--lang", default=None,
@@ -29,6 +31,10 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--rescue", action="store_true",
                    help="for each broken named ref, look for its definition (old revision; for fetched revisions "
                         "also earlier revisions and the articles the section points to) and add where it was found")
+    p.add_argument("--restored", action="store_true",
+                   help="for fetched revisions, read the page's 15 revisions before OLD (one more request, texts "
+                        "through the cache) and leave out of the report the flags on text the edit restored from "
+                        "them (a revert); the JSON keeps them with restored: true")
     fetching.add_color_argument(p)
     fetching.add_verify_arguments(p)
     fetching.add_arguments(p)
@@ -54,15 +60,17 @@ def run(args: argparse.Namespace) -> int:
     fetching.say_notes(pair)
     lang = args.lang or _site_lang(pair.new_meta.site) or "en"
     rescue = (fetching.rescue_from(args, pair) if pair.new_meta.site else True) if args.rescue else False
+    earlier = fetching.earlier_from(args, pair) if args.restored else None
     rendered = fetching.renderings_from(args, pair)
     site, tags = fetching.knowledge_from(args, pair)
     try:
         result = audit(pair.old_text, pair.new_text, old_meta=pair.old_meta, new_meta=pair.new_meta, lang=lang,
-                       rescue=rescue, verify=rendered or False, site=site, tags=tags)
+                       rescue=rescue, verify=rendered or False, site=site, tags=tags, earlier=earlier)
     finally:
         if rendered is not None:
             rendered.client.close()
-    out = render(result, args.format, color=fetching.use_color(args, to_file=bool(args.output)))
+    out = render(result, args.format, color=fetching.use_color(args, to_file=bool(args.output)),
+                 brief=args.brief)
     if args.output:
         write_output(args.output, out, args.inputs)
     else:

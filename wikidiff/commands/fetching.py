@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..codes import visible
 from ..errors import InputError
 from ..fetch import Pair, fetch, renderings, rescue_sources
 from ..model import RevisionMeta
 from ..rescue import RescueSources
 from ..sources.files import read_wikitext
 from ..sources.renderings import Renderings
-from .output import visible
 
 DEFAULT_SITE = "en.wikipedia.org"
 
@@ -182,6 +182,21 @@ def _check_ids(args: argparse.Namespace) -> None:
 def wiki_named(args: argparse.Namespace, pair: Pair) -> bool:
     """Whether there is a wiki to ask: the fetched revisions', or one named with --api-url or --site."""
     return bool(args.api_url or args.site or pair.new_meta.site)
+
+
+def earlier_from(args: argparse.Namespace, pair: Pair) -> list[str] | None:
+    """For fetched revisions, the old text and the page's 15 revisions before it (restored text is told by them);
+    None for local files. A wiki that cannot give them leaves restored text undetected, not the audit failed."""
+    from ..errors import FetchError
+    from ..fetch import earlier_texts
+
+    if pair.new_meta.revid is None or pair.old_meta.revid is None:
+        return None
+    try:
+        return [pair.old_text, *earlier_texts(pair.new_meta, pair.old_meta, site=args.site or pair.new_meta.site,
+                                              **_client_options(args))]
+    except FetchError:
+        return [pair.old_text]
 
 
 def rescue_from(args: argparse.Namespace, pair: Pair, history_limit: int = 20) -> RescueSources:

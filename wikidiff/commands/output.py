@@ -74,9 +74,6 @@ def write_output(path: str | os.PathLike, text: str, inputs: Iterable[str | os.P
         raise InputError(f"cannot write {target}: {reason}") from None
 
 
-def visible(text: str) -> str:
-    """Text for a terminal line: control characters (ESC, BEL, CR, C1, bidi overrides) shown as escapes."""
-    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def write_stdout(text: str) -> None:

@@ -204,6 +204,11 @@ def _similar(old: list[_Para], new: list[_Para], n_old: int, n_new: int) -> list
     return out
 
 
+def forget() -> None:
+    """Drop the remembered word bags (a reference run that must compute everything)."""
+    _bag_of.cache_clear()
+
+
 @lru_cache(maxsize=8192)
 def _bag_of(key: str) -> tuple[Counter[str], int]:
     """A paragraph's word bag and its size (remembered: a history meets the same paragraphs again and again)."""

@@ -26,16 +26,28 @@ def _fold(text: str) -> str:
     return " ".join(_QUOTES.sub("", _LINK.sub(r"\1", text)).split())
 
 
+#: the folded sentences of lines seen lately (a page history repeats almost all of its lines from one revision to
+#: the next); at most LINES lines kept
+LINES = 20_000
+_lines: dict[str, tuple[str, ...]] = {}
+
+
+def forget() -> None:
+    """Drop the remembered sentences of lines (a reference run that must compute everything)."""
+    _lines.clear()
+
+
 def old_sentences(text: str) -> set[str]:
     """The folded sentences of a revision, each line (paragraph) split on its own."""
     out: set[str] = set()
-    pos = 0
     for line in text.split("\n"):
-        for a, b in sentences(line):
-            s = line[a:b]
-            if count_words(s) >= MIN_WORDS:
-                out.add(_fold(s))
-        pos += len(line) + 1
+        got = _lines.get(line)
+        if got is None:
+            got = tuple(_fold(line[a:b]) for a, b in sentences(line) if count_words(line[a:b]) >= MIN_WORDS)
+            if len(_lines) >= LINES:
+                _lines.clear()
+            _lines[line] = got
+        out.update(got)
     return out
 
 

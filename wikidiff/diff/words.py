@@ -7,8 +7,12 @@ one character, so the character diff runs on tokens.
 from __future__ import annotations
 
 import re
-from collections import Counter, OrderedDict
+import threading
+import time
+from bisect import bisect_left
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 from diff_match_patch import diff_match_patch
@@ -19,8 +23,33 @@ OpKind = Literal["equal", "delete", "insert"]
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _WORDS = re.compile(r"\w+", re.UNICODE)
-#: diff-match-patch's own time limit: past it the diff is still correct, only less minimal.
+#: diff-match-patch's own time limit for one diff: past it the diff is still correct, only less minimal.
 DIFF_TIMEOUT_S = 2.0
+#: what all the diffs of one audit (inside `diff_budget`) may spend together; once spent, each further diff gets
+#: MIN_TIMEOUT_S and comes out coarse (whole runs deleted and inserted) but correct
+AUDIT_BUDGET_S = 4.0
+MIN_TIMEOUT_S = 0.001
+_budget = threading.local()
+
+
+@contextmanager
+def diff_budget(seconds: float = AUDIT_BUDGET_S) -> Iterator[None]:
+    """One time budget for every diff run inside (nested budgets share the outermost one)."""
+    outer = getattr(_budget, "deadline", None)
+    _budget.deadline = time.monotonic() + seconds if outer is None else outer
+    try:
+        yield
+    finally:
+        _budget.deadline = outer
+
+
+def diff_timeout() -> float:
+    """The time limit the next diff gets: DIFF_TIMEOUT_S, or what is left of the budget (never 0, which
+    diff-match-patch reads as "no limit")."""
+    deadline = getattr(_budget, "deadline", None)
+    if deadline is None:
+        return DIFF_TIMEOUT_S
+    return min(DIFF_TIMEOUT_S, max(deadline - time.monotonic(), MIN_TIMEOUT_S))
 #: a changed line is word-diffed against a new line only when at least this similar (else: replaced)
 PAIR_SIMILARITY = 0.4
 #: how many new lines ahead a changed old line looks for its partner
@@ -29,7 +58,7 @@ PAIR_WINDOW = 50
 
 def _dmp() -> diff_match_patch:
     dmp = diff_match_patch()
-    dmp.Diff_Timeout = DIFF_TIMEOUT_S
+    dmp.Diff_Timeout = diff_timeout()
     return dmp
 
 
@@ -70,6 +99,11 @@ def token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int, 
     if len(_memo) > MEMO:
         _memo.popitem(last=False)
     return got
+
+
+def forget() -> None:
+    """Drop the remembered token diffs (a reference run that must compute everything)."""
+    _memo.clear()
 
 
 def _token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
@@ -134,7 +168,13 @@ def word_diff(old: str, new: str, old_base: int = 0, new_base: int = 0) -> list[
 def _pair_lines(old_lines: list[str], new_lines: list[str]) -> Iterator[tuple[OpKind | Literal["pair"], str, str]]:
     """Yield ("pair", old, new), ("delete", old, "") and ("insert", "", new) in order, pairing similar lines."""
     j = 0
-    new_bags: list[Counter[str] | None] = [None] * len(new_lines)  # each line's words are counted once
+    new_bags = [bag(line) for line in new_lines]  # each line's words are counted once
+    # which new lines hold each word (and which hold none): a line is scored only against the lines in its window
+    # that share a word with it, so lines with nothing in common (500,000 one-character lines) cost nothing
+    holders: dict[str, list[int]] = defaultdict(list)
+    for k, b in enumerate(new_bags):
+        for word in b or ("",):
+            holders[word].append(k)
     for line in old_lines:
         if j < len(new_lines) and new_lines[j] == line:  # the common case when the line diff gave up early
             yield "pair", line, line
@@ -142,11 +182,16 @@ def _pair_lines(old_lines: list[str], new_lines: list[str]) -> Iterator[tuple[Op
             continue
         best, best_k = PAIR_SIMILARITY, -1
         words = bag(line)
-        for k in range(j, min(len(new_lines), j + PAIR_WINDOW)):
-            other = new_bags[k]
-            if other is None:
-                other = new_bags[k] = bag(new_lines[k])
-            score = bag_similarity(words, other)
+        stop = min(len(new_lines), j + PAIR_WINDOW)
+        candidates: set[int] = set()
+        for word in words or ("",):
+            at = holders.get(word, [])
+            for i in range(bisect_left(at, j), len(at)):
+                if at[i] >= stop:
+                    break
+                candidates.add(at[i])
+        for k in sorted(candidates):
+            score = bag_similarity(words, new_bags[k])
             if score > best:
                 best, best_k = score, k
         if best_k < 0:
@@ -169,7 +214,12 @@ def bag_similarity(wa: Counter[str], wb: Counter[str]) -> float:
     """Dice overlap of two word bags (1.0 for two empty ones)."""
     if not wa and not wb:
         return 1.0
-    inter = sum((wa & wb).values())
+    small, large = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    inter = 0
+    for w, n in small.items():  # the size of the multiset intersection (wa & wb), without building it
+        m = large.get(w)
+        if m:
+            inter += n if n < m else m
     return 2 * inter / (sum(wa.values()) + sum(wb.values()))
 
 

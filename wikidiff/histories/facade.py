@@ -39,7 +39,7 @@ def history(source: Any = None, *, title: str | Iterable[str] | None = None, sit
             progress: bool = False, audit_cache: str | Path | None = None, page_title: str | None = None,
             out: str | Path | None = None, format: str = "parquet", resume: bool = True,
             dask: str | bool | None = None,
-            workers: int = 2, partitions: int | None = None,
+            workers: int = 2, partitions: int | None = None, reuse: bool = True,
             on_page: Callable[[dict], None] | None = None, notice: Callable[[str], None] | None = None) -> History:
     """Audit every consecutive pair of page histories and measure their reverts and edit wars.
 
@@ -55,12 +55,15 @@ def history(source: Any = None, *, title: str | Iterable[str] | None = None, sit
     (`resume_cache(out)`) so that the same run started again resumes. `dask` (True or "local" for a local
     cluster of `workers`, or a scheduler address tcp://HOST:PORT) runs the pages on Dask, `partitions` tasks per
     file; it needs `out` and writes Parquet.
-    `on_page` gets each page's summary row when the page is done; `notice` gets one-line remarks for the user.
+    `reuse=False` audits every pair from scratch (no parsed revision, audit or diff reused: the reference the
+    benchmarks compare with). `on_page` gets each page's summary row when the page is done; `notice` gets
+    one-line remarks for the user.
     A file that cannot be read to its end stops only itself: the others are run, then an InputError says what
     failed (what was read before was written).
     """
     needs("pandas", "pyarrow", *(["mwxml"] if source is not None else []))
-    opt = Options(audit=audit, radius=radius, lang=lang, since=normalise_since(since), limit=check_limit(limit))
+    opt = Options(audit=audit, radius=radius, lang=lang, since=normalise_since(since), limit=check_limit(limit),
+                  reuse=reuse)
     if radius < 1:
         raise InputError(f"revert radius must be a positive integer, not {radius}")
     titles = [title] if isinstance(title, str) else (list(title) if title is not None else None)

@@ -101,6 +101,11 @@ class PairAuditor:
         """(revision-row values, flag rows) for the pair; call before `remember(new)`."""
         key = AuditCache.key(old, new, self.lang)
         result = self.cache.get(key) if self.reuse else None
+        if not self.reuse:  # nothing remembered from the pairs before
+            from ..diff import moves, rearranged, words
+
+            for module in (moves, rearranged, words):
+                module.forget()
         if result is None:
             result = audit_pair(old, new, self.lang)
             if self.reuse:

@@ -19,6 +19,10 @@ def _axes(ax: Any, figsize: tuple[float, float] = (9, 3.5)) -> Any:
     return ax
 
 
+#: the period a resampling frequency stands for, in axis labels
+_UNITS = {"h": "hour", "D": "day", "W": "week", "MS": "month", "YS": "year", "min": "minute", "5min": "5 minutes"}
+
+
 def _auto_freq(ts: Any) -> str:
     span = (ts.max() - ts.min()).total_seconds() if len(ts) else 0
     day = 86400
@@ -54,7 +58,8 @@ def plot_activity(revisions: Any, ax: Any = None, freq: str | None = None, title
         ax.bar(x, act["edits"], width=width, color="#9fb7d9", label="edits", align="edge")
         ax.plot(x, act["reverts"], color="#c0392b", marker=".", label="reverts")
         ax.plot(x, act["reverted"], color="#e67e22", linestyle="--", label="reverted edits")
-    ax.set_ylabel("revisions")
+    ax.set_ylabel(f"revisions per {_UNITS.get(freq or _auto_freq(revisions['timestamp'].dropna()), 'period')}")
+    ax.set_xlabel("date (UTC)")
     ax.set_title(title or _title(revisions, "activity and reverts"))
     ax.legend(loc="upper left", frameon=False)
     ax.figure.autofmt_xdate()
@@ -71,7 +76,8 @@ def plot_refs(revisions: Any, ax: Any = None, title: str | None = None) -> Any:
         if not rev.empty:
             ax.scatter(rev["timestamp"], rev["refs"].astype(int), s=10, color="#e67e22", zorder=3,
                        label="reverted revisions")
-    ax.set_ylabel("references")
+    ax.set_ylabel("references (distinct definitions)")
+    ax.set_xlabel("date (UTC)")
     ax.set_title(title or _title(revisions, "references over time"))
     ax.legend(loc="upper left", frameon=False)
     ax.figure.autofmt_xdate()
@@ -120,6 +126,12 @@ def plot_revert_graph(reverts: Any, revisions: Any = None, ax: Any = None, top: 
     ax.set_ylim(-1.4, 1.4)
     ax.set_aspect("equal")
     ax.axis("off")
+    from matplotlib.lines import Line2D
+
+    ax.legend(handles=[Line2D([], [], color="#c0392b", lw=2, label="reverted each other"),
+                       Line2D([], [], color="#7f8c8d", lw=2, label="one way (thicker: more revisions reverted)"),
+                       Line2D([], [], color="#34495e", marker="o", lw=0, label="editor (size: edits to the page)")],
+              loc="lower center", bbox_to_anchor=(0.5, -0.12), frameon=False, fontsize=8, ncol=1)
     ax.set_title(title or _title(revisions if revisions is not None else reverts, "who reverts whom"))
     return ax
 

@@ -1,8 +1,9 @@
 """The Markdown report (GitHub-flavoured): summary, flags by severity, a line diff per changed section, refs.
 
 Text from the revisions is escaped for Markdown and HTML alike (`&`, `<` and `>` become entities, Markdown
-punctuation gets a backslash), so a revision can neither inject HTML nor break a table; wikitext in the diffs sits
-in fenced blocks longer than any backtick run inside them.
+punctuation gets a backslash), so a revision can neither inject HTML (`<base href>`, `<link>`, a script) nor break
+a table; URLs, www. hosts and e-mail addresses are code spans, so a renderer that links bare addresses does not;
+wikitext in the diffs sits in fenced blocks longer than any backtick run inside them.
 """
 
 from __future__ import annotations
@@ -20,11 +21,28 @@ CELL_MAX = 300
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
-def md(text: object, limit: int | None = None) -> str:
-    """Plain text made safe for Markdown (one line; inside tables too)."""
-    s = shorten(text, limit)
+#: what GitHub-flavoured renderers turn into a live link by themselves: a URL with a scheme (http://, mailto:, tel:
+#: …), a www. host, an e-mail address; such words are shown as code spans, which nothing links
+_AUTOLINK = re.compile(r"(?i)(?<![\w.+-])(?:[a-z][a-z0-9+.-]*:(?=[^\s|<>])|www\.)[^\s|<>]*"
+                       r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _escaped(s: str) -> str:
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def md(text: object, limit: int | None = None) -> str:
+    """Plain text made safe for Markdown (one line; inside tables too): no HTML, no markup, no autolinks."""
+    s = shorten(text, limit)
+    out = []
+    at = 0
+    for m in _AUTOLINK.finditer(s):
+        out.append(_escaped(s[at:m.start()]))
+        out.append(code(m.group(), table=True))
+        at = m.end()
+    out.append(_escaped(s[at:]))
+    return "".join(out)
 
 
 def code(text: object, limit: int | None = None, table: bool = True) -> str:
@@ -56,10 +74,32 @@ def _rev(meta) -> str:
     return md(" · ".join(parts)) or "(no details)"
 
 
+def _wiki_links(audit) -> list[str]:
+    """For fetched revisions: links to the diff, the page and each editor on the wiki."""
+    from ..sources.url import wiki_links
+
+    links = wiki_links(audit.old_meta, audit.new_meta)
+    if not links:
+        return []
+
+    def link(text: str, url: object) -> str:
+        return f"[{md(text)}]({str(url).replace('(', '%28').replace(')', '%29')})"
+
+    parts = [link("diff", links["diff"])]
+    if links.get("page"):
+        parts += [link("page", links["page"]), link("history", links["history"])]
+    users: list = links.get("users", [])  # type: ignore[assignment]
+    for u in users:
+        parts.append(f"{link(u['name'], u['page'])} ({link('talk', u['talk'])}, "
+                     f"{link('contributions', u['contributions'])})")
+    return [f"- **On the wiki:** {' · '.join(parts)}"]
+
+
 def render(audit) -> str:
     s = audit.summary
     out = [f"# wikidiff audit: {md(report_title(audit))}", "",
-           f"- **Old:** {_rev(audit.old_meta)}", f"- **New:** {_rev(audit.new_meta)}", "", "## Summary", ""]
+           f"- **Old:** {_rev(audit.old_meta)}", f"- **New:** {_rev(audit.new_meta)}", *_wiki_links(audit), "",
+           "## Summary", ""]
     sev = ", ".join(f"{s[k + 's']} {k if s[k + 's'] == 1 else SEVERITY_TITLE[k].lower()}" for k in SEVERITIES)
     parts = [f"{s[k]} {k.split('_')[1]}" for k in ("sections_added", "sections_removed", "sections_modified",
                                                     "sections_moved", "sections_renamed") if s[k]]

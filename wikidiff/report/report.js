@@ -35,12 +35,17 @@
   });
   window.addEventListener("hashchange", fromHash);
 
-  var pins = Array.prototype.slice.call(root.querySelectorAll("a.wd-pin"));
+  // j/k step through the flags in the order the Flags section lists them (errors, then warnings, then info):
+  // to a flag's pin in a diff where one shows it, else to the flag's own entry
+  var stops = Array.prototype.map.call(root.querySelectorAll("li.wd-flag"), function (li) {
+    var pin = document.getElementById(li.id.replace(/-flag-(\d+)$/, "-spot-$1"));
+    return pin && root.contains(pin) ? pin.id : li.id;
+  });
   var at = -1;
   function step(delta) {
-    if (!pins.length) return;
-    at = (at + delta + pins.length) % pins.length;
-    show(pins[at].id, true);
+    if (!stops.length) return;
+    at = (at + delta + stops.length) % stops.length;
+    show(stops[at], true);
   }
 
   function setAll(selector, open) {

@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from ..codes import worst as worst_of
-from ..model import Flag, SectionChange
-
-SPOT_MAX = 4000  # FALLBACK: the longest ref or template end-matched by the guess below
+from ..model import Flag, SectionChange, Span
 
 
 @dataclass
@@ -60,15 +58,6 @@ class Row:
     @property
     def changed(self) -> bool:
         return self.old is None or self.new is None or self.old.changed or self.new.changed
-
-
-@dataclass(frozen=True)
-class Spot:
-    """Where a flag points: a span [start, end) of the "old" or "new" revision text (end == start: a point)."""
-
-    side: str
-    start: int
-    end: int
 
 
 def _line_number(text: str, offset: int) -> int:
@@ -179,88 +168,15 @@ def fold(rows: list[Row], keep: set[int], context: int = 1, min_fold: int = 3) -
     return runs
 
 
-def flag_spot(flag: Flag, audit) -> Spot | None:
+def flag_spot(flag: Flag, audit) -> Span | None:
     """The span of revision text a flag points at (the span its check set), or None when it points at no place."""
     span = flag.span
     if span is None:
-        return _guessed_spot(flag, audit)
+        return None
     text = audit.new.text if span.side == "new" else audit.old.text
     if not 0 <= span.start <= len(text):
         return None
-    return Spot(span.side, span.start, min(max(span.end, span.start), len(text)))
-
-
-# --- FALLBACK until every check sets Flag.span (the "layers" work): delete with its callers once it lands -------
-
-def _match_end(text: str, start: int) -> int:
-    """End of the ref tag or template starting at `start`, or `start` when neither is there (or it is too long)."""
-    limit = min(len(text), start + SPOT_MAX)
-    head = text[start : start + 4].lower()
-    if head == "<ref":
-        close = text.find(">", start, limit)
-        if close < 0:
-            return start
-        if text[close - 1] == "/":
-            return close + 1
-        end = text.lower().find("</ref>", close, limit)
-        return end + len("</ref>") if end >= 0 else close + 1
-    if text.startswith("{{", start):
-        depth = 0
-        i = start
-        while i < limit - 1:
-            pair = text[i : i + 2]
-            if pair == "{{":
-                depth += 1
-                i += 2
-            elif pair == "}}":
-                depth -= 1
-                i += 2
-                if depth == 0:
-                    return i
-            else:
-                i += 1
-    return start
-
-
-def _section_range(audit, side: str, label: str | None) -> tuple[int, int]:
-    doc = audit.old if side == "old" else audit.new
-    for s in doc.sections:
-        if s.label == label:
-            return s.start, s.end
-    return 0, len(doc.text)
-
-
-def _guessed_spot(flag: Flag, audit) -> Spot | None:
-    for side, offset in (("new", flag.new_offset), ("old", flag.old_offset)):
-        if offset is None:
-            continue
-        text = audit.new.text if side == "new" else audit.old.text
-        if not 0 <= offset <= len(text):
-            continue
-        end = _match_end(text, offset)
-        if end == offset and flag.code == "unsourced-text":  # the uncited text runs to the end of its line
-            line_end = text.find("\n", offset)
-            end = min(len(text) if line_end < 0 else line_end, offset + SPOT_MAX)
-        if end == offset:
-            for key in ("wikitext", "word", "text"):
-                value = flag.fields.get(key)
-                if isinstance(value, str) and value and text.startswith(value, offset):
-                    end = offset + len(value)
-                    break
-        return Spot(side, offset, end)
-    for side, key in (("new", "new"), ("old", "old")):
-        value = flag.fields.get(key)
-        if not isinstance(value, str) or not value.strip():
-            continue
-        text = audit.new.text if side == "new" else audit.old.text
-        lo, hi = _section_range(audit, side, flag.section)
-        for variant in (value, value.replace(" ", "_")):
-            at = text.find(variant, lo, hi)
-            if at >= 0:
-                return Spot(side, at, at + len(variant))
-    return None
-
-# --- end of FALLBACK ---------------------------------------------------------------------------------------------
+    return Span(span.side, span.start, min(max(span.end, span.start), len(text)))
 
 
 def worst(flags: list[Flag]) -> str | None:

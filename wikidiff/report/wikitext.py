@@ -3,7 +3,8 @@
 Every piece of text from the revisions is wrapped in `<nowiki>` after `&`, `<`, `>`, quotes, brackets, braces and
 `|` became entities, so no template, link, ref, table syntax or signature in it can act when the table is pasted; only
 the table itself and the links wikidiff builds (to the diff and to sections, when the revision ids or the title are
-known) are markup.
+known) are markup. Those links start with a colon, so a title such as `Category:…`, `File:…` or `fr:…` (or its
+percent-encoded `Cat%65gory:…`) is a plain link, never a category, an embedded image or an interlanguage link.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ _PLAIN = re.compile(r"^[^\W_]+(?:[ .,:;()/?!%+\"–—→…-]+[^\W_]*)*$")  # n
 #: inside <nowiki> too: entities for what could end it or form markup if the text is ever copied out of it
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;", "{": "&#123;",
                            "}": "&#125;", "|": "&#124;", '"': "&quot;", "'": "&#39;"})
-_LINKY = re.compile(r"://|\b(?:ISBN|RFC|PMID)\b", re.IGNORECASE)
+#: what MediaWiki would link in plain text: a URL of any protocol it knows (http://, news:, tel:, mailto: …: any
+#: word followed by ":"), a protocol-relative //host, and the ISBN/RFC/PMID magic links
+_LINKY = re.compile(r"\w:|//|\b(?:ISBN|RFC|PMID)\b", re.IGNORECASE)
 
 
 def nowiki(text: object, limit: int | None = None) -> str:
@@ -52,19 +55,19 @@ def _section_link(audit, label: str | None) -> str:
     elif _safe(audit.new_meta.title):
         target = audit.new_meta.title
     if target and _safe(heading):
-        return f"[[{target}#{heading}|{heading}]]"
+        return f"[[:{target}#{heading}|{heading}]]"
     return nowiki(label)
 
 
 def _caption(audit) -> str:
     old, new = audit.old_meta, audit.new_meta
     if old.revid and new.revid:
-        what = f"[[Special:Diff/{int(old.revid)}/{int(new.revid)}|diff {int(old.revid)}/{int(new.revid)}]]"
+        what = f"[[:Special:Diff/{int(old.revid)}/{int(new.revid)}|diff {int(old.revid)}/{int(new.revid)}]]"
     else:
         names = [PurePath(m.source).name for m in (old, new) if m.source]
         what = nowiki(" → ".join(names)) if len(names) == 2 else "two revisions"
     title = new.title or old.title
-    page = f" of [[{title}]]" if _safe(title) else (f" of {nowiki(title)}" if title else "")
+    page = f" of [[:{title}]]" if _safe(title) else (f" of {nowiki(title)}" if title else "")
     return f"wikidiff audit of {what}{page}"
 
 

@@ -47,7 +47,7 @@ from .http import (
     has_contact,
 )
 from .resolve import DEFAULT_SITE, REVISION_PROPS
-from .url import api_url_for_site, normalize_site, parse_api_url, site_from_api_url
+from .url import MAX_ID, api_url_for_site, normalize_site, parse_api_url, site_from_api_url
 
 #: the API returns the content of at most 50 revisions per request (rvlimit and revids, for non-bots)
 CONTENT_BATCH = 50
@@ -285,6 +285,8 @@ class WikiClient:
         for r in ids:
             if r <= 0:
                 raise InputError(f"a revision id must be a positive number, not {r}", param="revid")
+            if r > MAX_ID:
+                raise InputError(f"revision id {str(r)[:30]} is too large to be a revision id", param="revid")
         found = self.cache.get_many(self.site, ids) if self.cache is not None else {}
         missing = [r for r in dict.fromkeys(ids) if r not in found]
         damaged = [r for r in missing if self.cache is not None and (self.site, r) in self.cache.damaged]

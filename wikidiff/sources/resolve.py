@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..errors import BadAnswer, FetchError, InputError, RevisionMissing
 from .cache import StoredRevision
 from .url import (
+    MAX_ID,
     DiffTarget,
     api_url_for_site,
     normalize_site,
@@ -61,9 +62,9 @@ def diff_target(url: str | None = None, *, site: str | None = None, old: int | s
     if not new_s.strip():
         raise InputError("the new revision is empty", param="new")
     diff = new if isinstance(new, int) and not isinstance(new, bool) else parse_diff_value(new_s)
-    if isinstance(diff, int) and diff <= 0:
-        raise InputError(f"the new revision must be a positive number, not {new!r}", param="new")
-    oldid = None if old is None else old if isinstance(old, int) and old > 0 else \
+    if isinstance(diff, int) and not 0 < diff <= MAX_ID:
+        raise InputError(f"the new revision must be a positive number within {MAX_ID}, not {new!r}", param="new")
+    oldid = None if old is None else old if isinstance(old, int) and 0 < old <= MAX_ID else \
         parse_revision_id(str(old), "the old revision")
     if oldid is None and isinstance(diff, str):
         raise InputError(f"new={diff} is relative to an old revision: give the old one too", param="old")

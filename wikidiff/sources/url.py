@@ -192,6 +192,8 @@ def parse_diff_value(value: str) -> int | str:
     if v.lower() in KEYWORDS:
         return v.lower()
     if _DIGITS.fullmatch(v):
+        if int(v) > MAX_ID:
+            raise InputError(f"diff {v[:30]}{'…' if len(v) > 30 else ''} is too large to be a revision id")
         return int(v)
     raise InputError(f"diff must be a revision number or prev/next/cur, not {value!r}")
 

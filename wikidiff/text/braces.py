@@ -3,18 +3,54 @@
 One left-to-right pass with an explicit stack pairs every `{{` with its `}}` (skipping comments and extension
 tags as the preprocessor does) and splits each call's arguments at its own top-level `|` and `=`; a regular
 expression then picks the calls that matter (`{{r}}`, `{{efn}}`, `{{reflist|refs=…}}`, infoboxes, tags …).
+
+Calls keep spans, not copies: an argument's value is read from the page text when asked, so memory stays linear
+in the text however deep templates nest (`{{a|{{a|…}}}}` 20,000 deep holds every level inside every outer one).
+Names longer than a title can be (MediaWiki: 255 bytes) name no template or parameter anything looks up; such a
+call gets the name "" and such an argument is left out, which keeps their copies out too.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from .scan import Scan
 
 _BRACE = re.compile(r"\{\{+|\}\}|\[\[|\]\]|\||=")
+#: the longest template or parameter name kept (a title has at most 255 bytes, so at most 255 characters)
+MAX_NAME = 255
+
+
+class Args(Mapping[str, str]):
+    """A call's arguments by name (positional ones "1", "2", …), each value read from the text when asked:
+    named values stripped of surrounding white space, positional ones as written (as the preprocessor does)."""
+
+    __slots__ = ("_named", "_spans", "_text")
+
+    def __init__(self, text: str, spans: dict[str, tuple[int, int]], named: frozenset[str]) -> None:
+        self._text = text
+        self._spans = spans
+        self._named = named
+
+    def __getitem__(self, key: str) -> str:
+        a, b = self._spans[key]
+        value = self._text[a:b]
+        return value.strip() if key in self._named else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._spans
+
+    def __repr__(self) -> str:
+        return f"Args({dict(self)!r})"
 
 
 @dataclass(frozen=True)
@@ -24,7 +60,7 @@ class TemplateCall:
     name: str
     start: int
     end: int
-    args: dict[str, str]
+    args: Mapping[str, str]
     arg_spans: dict[str, tuple[int, int]]  # value spans in the page text
 
 
@@ -97,24 +133,35 @@ def _read_all(scan: Scan) -> dict[int, TemplateCall]:
                 stack[-1].equals.setdefault(len(stack[-1].bars), p)
 
 
+def _name(text: str, a: int, b: int) -> str | None:
+    """text[a:b] stripped, or None when even stripped it is longer than any name can be (read without a copy of
+    the whole span)."""
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return text[a:b] if b - a <= MAX_NAME else None
+
+
 def _make_call(text: str, frame: _Frame, end: int) -> TemplateCall:
     inner_start, inner_end = frame.start + 2, end - 2
     cuts = [*frame.bars, inner_end]
-    name = text[inner_start:cuts[0]].strip()
-    args: dict[str, str] = {}
+    name = _name(text, inner_start, cuts[0]) or ""
     spans: dict[str, tuple[int, int]] = {}
+    named: set[str] = set()
     position = 0
     for n, (a, b) in enumerate(zip(cuts[:-1], cuts[1:], strict=True), start=1):
         eq = frame.equals.get(n)
         if eq is not None:
-            key = text[a + 1:eq].strip()
-            args[key] = text[eq + 1:b].strip()
-            spans[key] = (eq + 1, b)
+            key = _name(text, a + 1, eq)
+            if key is not None:
+                spans[key] = (eq + 1, b)
+                named.add(key)
         else:
             position += 1
-            args[str(position)] = text[a + 1:b]
             spans[str(position)] = (a + 1, b)
-    return TemplateCall(name, frame.start, end, args, spans)
+            named.discard(str(position))
+    return TemplateCall(name, frame.start, end, Args(text, spans, frozenset(named)), spans)
 
 
 def template_spans(scan: Scan, lo: int, hi: int) -> list[tuple[int, int]]:

@@ -11,8 +11,8 @@ from typing import Any
 
 from ...cite.index import refs_of
 from ...codes import SEVERITIES, shorten
-from ...model import SectionChange
-from ..rows import Spot, flag_spot
+from ...model import SectionChange, Span
+from ..rows import flag_spot
 
 CELL_MAX = 400
 QUOTE_MAX = 600
@@ -45,7 +45,7 @@ class Page:
         self.audit = audit
         seed = f"{audit.old.digest}:{audit.new.digest}".encode()
         self.prefix = "wd" + hashlib.blake2b(seed, digest_size=4).hexdigest()
-        self.spots: dict[int, Spot] = {}
+        self.spots: dict[int, Span] = {}
         for i, f in enumerate(audit.flags, 1):
             spot = flag_spot(f, audit)
             if spot is not None:

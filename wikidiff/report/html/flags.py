@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ...codes import SEVERITIES, SEVERITY_TITLE, Detail, details
-from ...model import Flag
+from ...model import Flag, Span
 from ...verify import BADGES, badge
-from ..rows import Seg, Spot
+from ..rows import Seg
 from .common import CELL_MAX, QUOTE_MAX, Page, e, section_name, short
 from .diff import segs_html
 
@@ -107,7 +107,7 @@ def fields_html(f: Flag) -> str:
     return out
 
 
-def _excerpt(page: Page, spot: Spot, i: int, severity: str) -> str:
+def _excerpt(page: Page, spot: Span, i: int, severity: str) -> str:
     """The text around a flag whose place no diff shows (an unchanged section)."""
     text = page.audit.new.text if spot.side == "new" else page.audit.old.text
     lo = max(0, text.rfind("\n", 0, max(0, spot.start - 200)) + 1, spot.start - 200)

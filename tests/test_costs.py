@@ -1,0 +1,130 @@
+"""Hostile shapes cost little (issue 16 items 1, 2, 4, 8 and 3): memory linear in template nesting, section
+matching that does not compare every pair, one diff time budget per audit, heading-line changes reported so the
+bytes add up. Counted in memory and work, not in seconds (benchmarks/size_sweep.py prints the times)."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import pytest
+
+import wikidiff
+from wikidiff.diff import sections as sections_mod
+from wikidiff.diff import words
+from wikidiff.diff.sections import MAX_CANDIDATES, match_sections
+from wikidiff.report import render
+from wikidiff.text.braces import all_calls
+from wikidiff.text.document import Document
+from wikidiff.text.scan import scan
+
+
+def _peak(fn) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("shape", [
+    lambda n: "{{a|" * n + "x" + "}}" * n,  # positional arguments, each holding all the deeper levels
+    lambda n: "{{a|b=" * n + "x" + "}}" * n,  # named ones
+    lambda n: "{{" * n + "x" + "}}" * n,  # names that hold everything deeper
+    lambda n: "{{a|" * n + "x=" + "}}" * n,
+])
+def test_template_nesting_memory_is_linear(shape):
+    small, large = shape(2000), shape(8000)
+    peak_small = _peak(lambda: all_calls(scan(small)))
+    peak_large = _peak(lambda: all_calls(scan(large)))
+    # quadratic would be 16× for 4× the input; linear is about 4×
+    assert peak_large < 6 * peak_small, (peak_small, peak_large)
+    assert peak_large < 400 * len(large)
+
+
+def test_nested_arguments_read_as_before():
+    text = "{{a| one |b= two |{{c|d=e}}| 2 = x }}"
+    call = all_calls(scan(text))[0]
+    assert dict(call.args) == {"1": " one ", "b": "two", "2": "x"}
+    assert call.arg_spans["b"] == (text.index("= two") + 1, text.index("|{{c"))
+    inner = all_calls(scan(text))[text.index("{{c")]
+    assert inner.name == "c" and dict(inner.args) == {"d": "e"}
+    assert all_calls(scan("{{" + "x" * 300 + "|a=1}}"))[0].name == ""  # longer than any title: names nothing
+
+
+def test_deep_nesting_audits():
+    def page(n: int) -> str:
+        return "{{a|" * n + "x" + "}}" * n
+
+    small = _peak(lambda: wikidiff.audit(page(5000), page(5000) + "\nMore text here."))
+    large = _peak(lambda: wikidiff.audit(page(20000), page(20000) + "\nMore text here."))
+    assert large < 6 * small, (small, large)  # 4× the nesting: about 4× the memory (it was 2.35 GB at 20,000)
+
+
+def _renamed_pages(n: int) -> tuple[str, str]:
+    old = "".join(f"== Old {i} ==\nSection {i} tells of topic{i} and of place{i} in some detail.\n" for i in range(n))
+    new = "".join(f"== New {i} ==\nSection {i} tells of topic{i} and of place{i} in much more detail.\n"
+                  for i in range(n))
+    return old, new
+
+
+def test_renamed_sections_are_matched_without_comparing_every_pair(monkeypatch):
+    n = 600
+    old, new = _renamed_pages(n)
+    calls = 0
+    real = sections_mod.bag_similarity
+
+    def counting(a, b):
+        nonlocal calls
+        calls += 1
+        return real(a, b)
+
+    monkeypatch.setattr(sections_mod, "bag_similarity", counting)
+    pairs = match_sections(Document.from_text(old), Document.from_text(new))
+    matched = {(o.heading, n_.heading) for o, n_ in pairs if o is not None and n_ is not None}
+    # every section found its renamed self (and the empty leads each other)
+    assert matched == {(f"Old {i}", f"New {i}") for i in range(n)} | {(None, None)}
+    assert calls <= n * MAX_CANDIDATES < n * n // 10, calls
+
+
+def test_same_named_sections_reordered_pair_up():
+    secs = [f"== Notes ==\nBody {i} of the notes.\n" for i in range(300)]
+    result = wikidiff.audit("".join(secs), "".join(reversed(secs)))
+    assert all(c.change == "moved" for c in result.sections)
+    assert result.summary["bytes_added"] == result.summary["bytes_removed"] == 0
+
+
+def test_one_diff_budget_per_audit():
+    assert words.diff_timeout() == words.DIFF_TIMEOUT_S  # outside an audit: the per-diff limit
+    with words.diff_budget(0.3):
+        first = words.diff_timeout()
+        with words.diff_budget(60):  # a nested budget shares the outer one
+            assert words.diff_timeout() <= first
+        time.sleep(0.35)
+        assert words.diff_timeout() == words.MIN_TIMEOUT_S  # spent: later diffs get the minimum, never "no limit"
+        assert words.token_diff("a b c", "a x c", words._TOKEN)  # and still come out correct
+    assert words.diff_timeout() == words.DIFF_TIMEOUT_S
+
+
+@pytest.mark.parametrize("old_line,new_line", [
+    ("== History ==", "=== History ==="),  # its level
+    ("== History ==", "== History <!-- see talk --> =="),  # a comment inside it
+    ("== History ==", "==History=="),  # its spaces
+])
+def test_a_change_to_a_heading_line_alone_is_reported(old_line, new_line):
+    old = f"Lead.\n{old_line}\nThe body stays.\n"
+    new = f"Lead.\n{new_line}\nThe body stays.\n"
+    result = wikidiff.audit(old, new)
+    assert [c.change for c in result.sections] == ["modified"]
+    s = result.summary
+    assert s["bytes_added"] - s["bytes_removed"] == s["size_change"] == len(new.encode()) - len(old.encode())
+    assert "\n== " in render(result, "text")
+
+
+def test_bytes_add_up_for_renames_and_heading_edits():
+    cases = [("== A ==\nx\n", "== B ==\nx\n"), ("== A ==\nx\n", "=== B ===\ny z\n"),
+             ("== A ==\nx\n== C ==\nw\n", "== C ==\nw\n==A==\nx\n")]
+    for old, new in cases:
+        s = wikidiff.audit(old, new).summary
+        assert s["bytes_added"] - s["bytes_removed"] == s["size_change"], (old, new, s)
