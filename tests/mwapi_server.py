@@ -42,6 +42,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "api"
 API_PATH = "/w/api.php"
 ENUM_PARAMS = ("rvlimit", "rvstartid", "rvendid", "rvstart", "rvend", "rvdir", "rvcontinue")
 ANON = {"id": 0, "name": "127.0.0.1", "anon": True}
+#: redirects per prop=redirects answer (small, so that tests follow `continue` as with rdlimit=max on a big wiki)
+REDIRECTS_PER_ANSWER = 3
 
 
 @dataclass
@@ -82,6 +84,10 @@ class MediaWikiStandIn:
             self.pages.append(json.loads(path.read_text(encoding="utf-8")))
         self.errors: dict[str, dict] = json.loads((fixtures / "errors.json").read_text(encoding="utf-8"))
         self.error_page = (fixtures / "503.html").read_bytes()
+        # a fixtures folder of a test's own may leave these out: the recorded ones are used then
+        self.siteinfo: dict = json.loads(_own_or_default(fixtures, "siteinfo.json").read_text(encoding="utf-8"))
+        self.redirects: dict[str, list[str]] = json.loads(
+            _own_or_default(fixtures, "redirects.json").read_text(encoding="utf-8"))
         self.revs: dict[int, tuple[dict, dict]] = {}
         for page in self.pages:
             for rev in page["revisions"]:
@@ -177,14 +183,43 @@ class MediaWikiStandIn:
                 self._revisions(params, query, result)
             except _ApiError as exc:
                 return self.error(exc.code, **exc.fmt)
+        elif params.get("prop") == "redirects":
+            self._redirects(params, query, result)
         elif params.get("prop"):
             return self.error("badvalue", value=params["prop"])
+        if "siteinfo" in params.get("meta", "").split("|"):
+            wanted = params.get("siprop", "general").split("|")
+            query.update({k: v for k, v in self.siteinfo["query"].items() if k in wanted})
         if "userinfo" in params.get("meta", "").split("|"):
             query["userinfo"] = dict(ANON)
         if "continue" not in result:
             result = {"batchcomplete": True, **result}
         result["query"] = query
         return result
+
+    def _redirects(self, p: dict[str, str], query: dict, result: dict) -> None:
+        """prop=redirects for `titles` (formatversion 2), from fixtures/api/redirects.json; `rdlimit` and
+        `rdcontinue` page through a title's redirects ("PAGEINDEX|OFFSET")."""
+        titles = [t for t in p.get("titles", "").split("|") if t]
+        limit = REDIRECTS_PER_ANSWER if p.get("rdlimit", "max") == "max" else int(p["rdlimit"])
+        start_page, start_at = (int(x) for x in p.get("rdcontinue", "0|0").split("|"))
+        pages, left = [], limit
+        for i, title in enumerate(titles):
+            page: dict[str, Any] = {"ns": 10, "title": title}
+            known = self.redirects.get(title)
+            if known is None:
+                page["missing"] = True
+            elif i >= start_page and left > 0:
+                at = start_at if i == start_page else 0
+                chunk = known[at:at + left]
+                if chunk:
+                    page["redirects"] = [{"ns": 10, "title": r} for r in chunk]
+                left -= len(chunk)
+                if at + len(chunk) < len(known):
+                    result["continue"] = {"rdcontinue": f"{i}|{at + len(chunk)}", "continue": "||"}
+                    left = 0
+            pages.append(page)
+        query["pages"] = pages
 
     def _revisions(self, p: dict[str, str], query: dict, result: dict) -> None:
         props = set(p.get("rvprop", "ids|timestamp|flags|comment|user").split("|"))
@@ -409,6 +444,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
+
+
+def _own_or_default(fixtures: Path, name: str) -> Path:
+    own = fixtures / name
+    return own if own.exists() else FIXTURES / name
 
 
 def _page_head(page: dict) -> dict:

@@ -436,7 +436,10 @@ def test_cli_audits_a_diff_url_then_reads_it_from_the_cache(wiki, tmp_path, caps
     assert any(f["code"] == "image-caption-swap" for f in data["flags"])
     assert "fetching 2 revisions (900000101, 900000102)" in first.err
     sent = len(wiki.requests)
-    assert sent == 1
+    # one request for both revisions; the wiki's siteinfo and its redirects to the tag templates, asked once
+    asked = [r.params.get("prop") or r.params.get("meta") for r in wiki.requests]
+    assert asked.count("revisions") == 1 and asked.count("siteinfo") == 1
+    assert set(asked) == {"revisions", "siteinfo", "redirects"}
     assert main(cli(wiki, tmp_path, SEED_URL, "--format", "json")) == 0
     second = capsys.readouterr()
     assert len(wiki.requests) == sent  # a second audit of the same diff sends no request

@@ -19,6 +19,7 @@ from .rescue import RescueSources, attach_rescues
 from .restored import mark_restored
 from .sources.siteinfo import SiteInfo
 from .text.document import Document
+from .text.titles import MaintenanceTags
 
 if TYPE_CHECKING:
     from .sources.renderings import Renderings
@@ -129,11 +130,12 @@ class Audit:
 def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | None = None,
                     new_meta: RevisionMeta | None = None, lang: str = "en",
                     rescue: bool | RescueSources = False, site: SiteInfo | None = None,
-                    earlier: Iterable[str] | None = None) -> Audit:
+                    tags: MaintenanceTags | None = None, earlier: Iterable[str] | None = None) -> Audit:
     """Audit two already parsed revisions (a history parses each revision once and reuses it).
 
     `lang` is the wiki's language; `site` its own siteinfo when fetched (wikidiff.sources.siteinfo), else the
-    shipped fallback for `lang` is used.
+    shipped fallback for `lang` is used; `tags` the maintenance-tag table with the wiki's own redirects
+    (wikidiff.fetch.site_knowledge), else the shipped one.
 
     With `rescue`, each broken-ref flag gets a `rescue` field saying where its definition was found (the old
     revision; with RescueSources also the page's earlier revisions and other articles), or None.
@@ -144,7 +146,8 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
         references = diff_refs(old, new)
         paragraphs = paragraph_map(old, new, sections)
         moves = paragraphs.moves
-        ctx = CheckContext(old, new, sections, lang, moves=moves, kept=paragraphs.kept, site_info=site)
+        ctx = CheckContext(old, new, sections, lang, moves=moves, kept=paragraphs.kept, site_info=site,
+                           tag_table=tags)
         flags = run_checks(ctx)
     notes = list(ctx.notes)
     unanalysed = ref_index(new).unanalysed
@@ -166,7 +169,7 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
 def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
           new_meta: RevisionMeta | None = None, lang: str = "en", rescue: bool | RescueSources = False,
           verify: bool | Renderings = False, site: SiteInfo | None = None,
-          earlier: Iterable[str] | None = None) -> Audit:
+          tags: MaintenanceTags | None = None, earlier: Iterable[str] | None = None) -> Audit:
     """Audit the edit that turned `old_text` into `new_text` (both whole revisions, not diff hunks).
 
     `rescue=True` looks for each broken named ref's definition in the old revision; a RescueSources (see
@@ -178,7 +181,7 @@ def audit(old_text: str, new_text: str, *, old_meta: RevisionMeta | None = None,
     """
     result = audit_documents(Document.from_text(old_text, lang), Document.from_text(new_text, lang),
                              old_meta=old_meta, new_meta=new_meta, lang=lang, rescue=rescue, site=site,
-                             earlier=earlier)
+                             tags=tags, earlier=earlier)
     if verify is False:
         return result
     from .verify import verify_audit

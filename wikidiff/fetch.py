@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from .sources.cache import RevisionCache
     from .sources.client import WikiClient
     from .sources.renderings import Renderings, Variant
+    from .sources.siteinfo import SiteInfo
+    from .text.titles import MaintenanceTags
 
 
 
@@ -145,6 +147,30 @@ def renderings(*, site: str | None = None, api_url: str | None = None,
     return Renderings(client, variant=parser)
 
 
+def site_knowledge(*, site: str | None = None, api_url: str | None = None,
+                   cache: RevisionCache | str | os.PathLike | None = None, offline: bool = False,
+                   user_agent: str | None = None, timeout: float = 30.0, quiet: bool = True,
+                   client: WikiClient | None = None) -> tuple[SiteInfo, MaintenanceTags]:
+    """What the checks should know about a wiki, for `wikidiff.audit(…, site=…, tags=…)`: its siteinfo
+    (namespaces, aliases, magic words, interlanguage prefixes) and the maintenance-tag table with the wiki's own
+    redirects to each tag template added. Both are asked once and kept in the cache; offline, whatever the cache
+    holds, else the shipped fallbacks."""
+    from .sources.siteinfo import fetch_redirects, fetch_site_info
+    from .text.titles import MaintenanceTags
+
+    own = client is None
+    live = _open(site, None, api_url, cache, offline, user_agent, timeout, quiet, {}) if client is None else client
+    try:
+        info = fetch_site_info(live)
+        table = MaintenanceTags.default()
+        if info.lang == "en":  # the table names English Wikipedia's templates
+            table = table.with_redirects(fetch_redirects(live, table.titles()))
+    finally:
+        if own:
+            live.close()
+    return info, table
+
+
 def _open(site: str | None, target_api: str | None, api_url: str | None, cache: Any, offline: bool,
           user_agent: str | None, timeout: float, quiet: bool, tuning: dict) -> WikiClient:
     from . import config
@@ -155,4 +181,4 @@ def _open(site: str | None, target_api: str | None, api_url: str | None, cache: 
                        timeout=timeout, quiet=quiet, **tuning)
 
 
-__all__ = ["Pair", "diff_url", "fetch", "renderings", "rescue_sources"]
+__all__ = ["Pair", "diff_url", "fetch", "renderings", "rescue_sources", "site_knowledge"]

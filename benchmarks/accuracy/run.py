@@ -125,7 +125,37 @@ def move_precision(records: list[Record], judged: dict[tuple[str, int, int], dic
          f"({e['note']})" for e in missed])]
 
 
-MEASURES: list[Measure] = [flag_counts, move_counts, move_precision]
+#: finer rows for what issue 10 changed: each a flag code and a test on its fields
+DETAILS: list[tuple[str, str, Callable[[dict[str, Any]], bool]]] = [
+    ("broken-ref, defined by a template (info)", "broken-ref", lambda f: bool(f.get("template_defined"))),
+    ("broken-ref, error or warning", "broken-ref", lambda f: not f.get("template_defined")),
+    ("tag-removed, resolved by a citation", "tag-removed", lambda f: bool(f.get("resolved_by_citation"))),
+    ("image-added, a second file in the same value", "image-added", lambda f: bool(f.get("kept"))),
+    ("unsourced-text, paragraph", "unsourced-text", lambda f: f.get("scope") == "paragraph"),
+    ("unsourced-text, sentence after a citation", "unsourced-text", lambda f: f.get("scope") == "sentence"),
+    ("words-to-watch, claim (said-words)", "words-to-watch", lambda f: f.get("category") == "claim"),
+]
+
+
+def detail_counts(records: list[Record]) -> list[Row]:
+    """The rows of DETAILS, per corpus; unsourced-text also per wiki language of the pairs."""
+    rows = []
+    groups = _by_corpus(records)
+    for label, code, test in DETAILS:
+        values: dict[str, Any] = {}
+        for corpus, recs in groups.items():
+            values[corpus] = sum(1 for r in recs for f in r.flags if f["code"] == code and test(f))
+        rows.append(Row("details", label, values))
+    langs = sorted({r.pair.lang for r in records})
+    for lang in langs:
+        recs = [r for r in records if r.pair.lang == lang]
+        rows.append(Row("details", f"unsourced-text, {lang} wiki", {
+            corpus: sum(1 for r in recs if r.pair.corpus == corpus for f in r.flags if f["code"] == "unsourced-text")
+            for corpus in groups}))
+    return rows
+
+
+MEASURES: list[Measure] = [flag_counts, detail_counts, move_counts, move_precision]
 
 
 # ---- helpers -------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from ..diff.rearranged import drop_rearranged, old_sentences
 from ..model import SectionChange, Span
 from ..sources.siteinfo import SiteInfo
 from ..text.document import Document
+from ..text.titles import MaintenanceTags
 
 
 @dataclass
@@ -24,6 +25,12 @@ class CheckContext:
     moves: list[Move] = field(default_factory=list)  # paragraphs moved by the edit, found by the diff layer
     kept: list[tuple[int, int]] = field(default_factory=list)  # new spans of paragraphs the old text had in place
     site_info: SiteInfo | None = None  # the wiki's own siteinfo when fetched; else the shipped one for `lang`
+    tag_table: MaintenanceTags | None = None  # the tag aliases with the wiki's own redirects, when fetched
+
+    @cached_property
+    def tags(self) -> MaintenanceTags:
+        """The inline maintenance tags and their aliases."""
+        return self.tag_table if self.tag_table is not None else MaintenanceTags.default()
 
     @cached_property
     def site(self) -> SiteInfo:

@@ -39,11 +39,12 @@ class FoundTag:
         return self.call.name.strip()
 
 
-def tags_in(doc: Document, lo: int, hi: int) -> list[FoundTag]:
-    """Maintenance tags that start within doc.text[lo:hi]."""
+def tags_in(doc: Document, lo: int, hi: int, table: MaintenanceTags | None = None) -> list[FoundTag]:
+    """Maintenance tags that start within doc.text[lo:hi] (`table`: the alias table, the shipped one by default)."""
+    table = table or MaintenanceTags.default()
     out = []
     for call in find_templates(doc.scan, _ANY_TEMPLATE, lo, hi):
-        spec = MaintenanceTags.default().lookup(call.name)
+        spec = table.lookup(call.name)
         if spec is None:
             continue
         out.append(FoundTag(spec.canonical, call, spec.reason(call.args), spec.date(call.args)))
@@ -127,8 +128,8 @@ def check_tags(ctx: CheckContext) -> list[Flag]:
     resolved: dict[int, tuple[int, int]] = {}  # removed tag -> the citation the edit put in its sentence
     for change in ctx.changed_pairs:
         o, n = change.old, change.new
-        old_tags = tags_in(ctx.old, o.start, o.end) if o else []
-        new_tags = tags_in(ctx.new, n.start, n.end) if n else []
+        old_tags = tags_in(ctx.old, o.start, o.end, ctx.tags) if o else []
+        new_tags = tags_in(ctx.new, n.start, n.end, ctx.tags) if n else []
         if o is None or n is None:
             removed += [(t, change.ops) for t in old_tags]
             added += [(t, change.ops) for t in new_tags]
@@ -144,8 +145,8 @@ def check_tags(ctx: CheckContext) -> list[Flag]:
         fresh = [t for t in fresh if (t.canonical, t.call.start) not in old_at]
         # a known tag replaced at the same spot by a template the table does not know (or the reverse) is the
         # same tag under a redirect the table lacks
-        gone = [t for t in gone if not _renamed(ctx.new, t, old_side.map(t.call.start), new_side)]
-        fresh = [t for t in fresh if not _renamed(ctx.old, t, new_side.map(t.call.start), old_side)]
+        gone = [t for t in gone if not _renamed(ctx.new, t, old_side.map(t.call.start), new_side, ctx.tags)]
+        fresh = [t for t in fresh if not _renamed(ctx.old, t, new_side.map(t.call.start), old_side, ctx.tags)]
         for t in gone:
             if t.canonical in _SOURCING:
                 cite = _citation_put(ctx.new, old_side.map(t.call.start), new_side)
@@ -215,14 +216,14 @@ def _args(call: TemplateCall) -> dict[str, str]:
     return {k: " ".join(v.split()) for k, v in call.args.items() if v.strip()}
 
 
-def _renamed(other: Document, tag: FoundTag, pos: int, side: _Side) -> bool:
+def _renamed(other: Document, tag: FoundTag, pos: int, side: _Side, table: MaintenanceTags) -> bool:
     """Does the other revision hold, where `tag` maps to, a template the tag table does not know, with the tag's
     arguments? Then the edit only swapped the name (a redirect the table lacks), not the tag."""
     if pos < 0:
         return False
     calls = all_calls(other.scan)
     call = next((calls[p] for p in (pos, pos - 1, pos + 1) if p in calls), None)
-    if call is None or MaintenanceTags.default().lookup(call.name) is not None or _CITE_TEMPLATE.match(
+    if call is None or table.lookup(call.name) is not None or _CITE_TEMPLATE.match(
             other.text, call.start):
         return False
     return side.touched(call.start, call.end) and _args(call) == _args(tag.call)

@@ -19,7 +19,6 @@ from ..model import Flag, Span
 from ..sources.siteinfo import CATEGORY_NS, FILE_NS, SiteInfo, link_prefix
 from ..text.document import Document
 from ..text.sentences import count_words, sentences
-from ..text.titles import MaintenanceTags
 from .base import CheckContext
 from .tags import _readable
 
@@ -98,7 +97,7 @@ def check_unsourced(ctx: CheckContext) -> list[Flag]:
             new_parts = _inserted(spans, starts, lo, hi)
             if not new_parts:
                 continue
-            if any(MaintenanceTags.default().lookup(m.group(1)) for m in _ANY_TEMPLATE_NAME.finditer(line)):
+            if any(ctx.tags.lookup(m.group(1)) for m in _ANY_TEMPLATE_NAME.finditer(line)):
                 continue
             added_words = sum(_words(prose(doc, a, b)) for a, b in new_parts)
             total_words = _words(prose(doc, lo, hi))

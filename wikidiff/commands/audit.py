@@ -62,9 +62,10 @@ def run(args: argparse.Namespace) -> int:
     rescue = (fetching.rescue_from(args, pair) if pair.new_meta.site else True) if args.rescue else False
     earlier = fetching.earlier_from(args, pair) if args.restored else None
     rendered = fetching.renderings_from(args, pair)
+    site, tags = fetching.knowledge_from(args, pair)
     try:
         result = audit(pair.old_text, pair.new_text, old_meta=pair.old_meta, new_meta=pair.new_meta, lang=lang,
-                       rescue=rescue, verify=rendered or False, earlier=earlier)
+                       rescue=rescue, verify=rendered or False, site=site, tags=tags, earlier=earlier)
     finally:
         if rendered is not None:
             rendered.client.close()

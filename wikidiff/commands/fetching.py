@@ -7,6 +7,7 @@ import argparse
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from .. import config
 from ..codes import visible
@@ -64,6 +65,16 @@ def renderings_from(args: argparse.Namespace, pair: Pair) -> Renderings | None:
         raise InputError("--verify needs revisions from a wiki (a diff URL, --old/--new or --title), not local files")
     return renderings(site=args.site or pair.new_meta.site, parser="parsoid" if args.parsoid else "legacy",
                       **_client_options(args))
+
+
+def knowledge_from(args: argparse.Namespace, pair: Pair) -> tuple[Any, Any]:
+    """For revisions from a wiki: its siteinfo and the tag table with its own redirects (asked once, then read
+    from the cache; offline, what the cache has); (None, None) for local files."""
+    if pair.new_meta.revid is None or not (args.site or pair.new_meta.site):
+        return None, None
+    from ..fetch import site_knowledge
+
+    return site_knowledge(site=args.site or pair.new_meta.site, **_client_options(args))
 
 
 def _timeout(args: argparse.Namespace) -> float:

@@ -1,25 +1,27 @@
 """Moved paragraphs: a paragraph that left its place among the paragraphs around it is one move, not a removal
 plus an addition.
 
-The paragraphs (lines) of both whole revisions are paired: first by identical text (the k-th copy of a text with
-the k-th copy), then, among the paragraphs left over on both sides, by word similarity (an edited paragraph). The
-pairs that keep their order form the page's skeleton, the heaviest order-preserving chain of pairs (a longest
-increasing subsequence weighted by paragraph length); a movable pair outside the skeleton moved. Short lines only
-anchor (when unique on both sides). So:
+The lines both revisions share at their start and at their end stay in place. The paragraphs (lines) between are
+paired: first by identical text (the k-th copy with the k-th, when a text occurs as often on both sides), then,
+among the paragraphs left over on both sides, by word similarity (an edited paragraph). The pairs that keep their
+order form the page's skeleton, the heaviest order-preserving chain of pairs (a longest increasing subsequence
+weighted by paragraph length); a pair of long paragraphs outside the skeleton moved, unless an edit in place
+explains it (a similar unpaired paragraph stands where it was). Short lines only anchor (when unique on both
+sides). So:
 
-- headings, blank lines and short lines (`{|`, `|-`, `}}`, list bullets) take no part: a heading inserted, renamed
-  or removed, or a bold line turned into a heading, moves nothing; identical trivial lines never pair up;
+- headings and blank lines take no part, short lines (`{|`, `|-`, `}}`, list bullets) never move: a heading
+  inserted, renamed or removed, a bold line turned into a heading or text glued to a heading line moves nothing;
 - a whole section moved is a section move (diff_sections says so) and its paragraphs are not also paragraph moves;
 - two paragraphs cut from one section and pasted into another leave the skeleton: two moves.
 
 MediaWiki's wikidiff2 pairs each added line with the most similar deleted line anywhere in the diff (character
 similarity above 0.4, at most 100 changed lines) and shows it as moved unless the two sit next to each other; it
 has no notion of the unchanged text around them, so an edit that shifts text past a new heading shows moves. The
-skeleton here is what decides.
+skeleton here is what decides; benchmarks/accuracy measures it on real edits.
 
-The text of the pairs that kept their place is also reported (`ParagraphMap.kept`: whole paragraphs kept word for
-word, and the unchanged words of those edited in place): it is old even where the section diff shows it inserted
-(under a new heading, say), so checks of added text skip it like moved text.
+The text of the pairs that kept their place is also reported (`ParagraphMap.kept`: the common ends, paragraphs kept
+word for word, and the unchanged words of those edited in place): it is old even where the section diff shows it
+inserted (under a new heading, say), so checks of added text skip it like moved text.
 """
 
 from __future__ import annotations

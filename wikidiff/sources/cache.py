@@ -46,6 +46,13 @@ CREATE TABLE IF NOT EXISTS neighbours (
     other INTEGER NOT NULL,
     PRIMARY KEY (site, revid, relation)
 );
+CREATE TABLE IF NOT EXISTS site_facts (
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (site, kind)
+);
 CREATE TABLE IF NOT EXISTS renderings (
     site TEXT NOT NULL,
     revid INTEGER NOT NULL,
@@ -290,6 +297,32 @@ class RevisionCache:
         with self._transaction() as db:
             db.execute("INSERT OR REPLACE INTO renderings (site, revid, variant, html, fetched_at) "
                        "VALUES (?, ?, ?, ?, ?)", (site, revid, variant, html, now))
+
+    def get_fact(self, site: str, kind: str, max_age_days: float | None = None) -> str | None:
+        """A fact about a wiki kept as text (its siteinfo answer, the redirects to some templates), unless older
+        than `max_age_days`; None when absent (or in a cache made before such facts were kept)."""
+        try:
+            rows = self._read("SELECT body, fetched_at FROM site_facts WHERE site = ? AND kind = ?", (site, kind))
+        except InputError:
+            if self.read_only:  # a cache from before site facts were kept
+                return None
+            raise
+        if not rows:
+            return None
+        row = rows[0]
+        if max_age_days is not None:
+            fetched = datetime.strptime(row[1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+            if (datetime.now(timezone.utc) - fetched).total_seconds() > max_age_days * 86400:
+                return None
+        return str(row[0])
+
+    def put_fact(self, site: str, kind: str, body: str) -> None:
+        if self.read_only:
+            return
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO site_facts (site, kind, body, fetched_at) VALUES (?, ?, ?, ?)",
+                       (site, kind, body, now))
 
     def close(self) -> None:
         self._db.close()

@@ -9,6 +9,7 @@ without it `SiteInfo.shipped(lang)` gives the fallback shipped in data/siteinfo.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -124,3 +125,68 @@ def link_prefix(text: str) -> str | None:
     """The prefix of a `[[prefix:…]]` link at the start of `text` (None when there is none)."""
     m = _LINK_PREFIX.match(text)
     return m.group(1) if m else None
+
+
+#: how long a wiki's siteinfo and template redirects are kept before they are asked for again
+FACTS_MAX_AGE_DAYS = 30
+SITEINFO_PROPS = "general|namespaces|namespacealiases|magicwords|interwikimap"
+
+
+def fetch_site_info(client: Any) -> SiteInfo:
+    """The wiki's own siteinfo through a WikiClient (wikidiff.sources.client.open_client): read from the cache when
+    kept there within FACTS_MAX_AGE_DAYS, else asked once (meta=siteinfo) and kept. Offline without it in the cache:
+    the shipped fallback for the wiki's language."""
+    cache = client.cache
+    body = cache.get_fact(client.site, "siteinfo", FACTS_MAX_AGE_DAYS) if cache is not None else None
+    if body is None:
+        if client.offline:
+            return SiteInfo.shipped(_lang_of(client.site))
+        answer = client.api("query", meta="siteinfo", siprop=SITEINFO_PROPS, sifilteriw="local")
+        body = json.dumps({"query": answer.get("query", {})}, ensure_ascii=False)
+        if cache is not None:
+            cache.put_fact(client.site, "siteinfo", body)
+    return SiteInfo.from_api(json.loads(body), None)
+
+
+def fetch_redirects(client: Any, titles: Iterable[str], namespace: int = TEMPLATE_NS) -> dict[str, list[str]]:
+    """Title -> the titles of the wiki's redirects to it (prop=redirects, 50 titles a request, `continue`
+    followed), without the namespace prefix; kept in the cache. Offline and not in the cache: {}."""
+    wanted = sorted(set(titles))
+    kind = f"redirects:{namespace}:" + hashlib.sha1("\n".join(wanted).encode("utf-8")).hexdigest()
+    cache = client.cache
+    body = cache.get_fact(client.site, kind, FACTS_MAX_AGE_DAYS) if cache is not None else None
+    if body is not None:
+        return dict(json.loads(body))
+    if client.offline:
+        return {}
+    site = fetch_site_info(client)
+    prefix = (site.names(namespace) or ("Template",))[0]
+    out: dict[str, list[str]] = {t: [] for t in wanted}
+    asked = {f"{prefix}:{t}": t for t in wanted}
+    keys = list(asked)
+    for i in range(0, len(keys), 50):
+        batch = keys[i:i + 50]
+        for answer in client._query_all(titles="|".join(batch), prop="redirects", rdlimit="max",
+                                        rdnamespace=str(namespace)):
+            query = answer.get("query") or {}
+            names = {n.get("to"): n.get("from") for n in query.get("normalized") or []}
+            for page in query.get("pages") or []:
+                title = page.get("title", "")
+                own = asked.get(title) or asked.get(names.get(title, ""))
+                if own is None:
+                    continue
+                for r in page.get("redirects") or []:
+                    out[own].append(_strip_ns(str(r.get("title", "")), site, namespace))
+    if cache is not None:
+        cache.put_fact(client.site, kind, json.dumps(out, ensure_ascii=False))
+    return out
+
+
+def _strip_ns(title: str, site: SiteInfo, namespace: int) -> str:
+    prefix, sep, rest = title.partition(":")
+    return rest if sep and site.namespace_of(prefix) == namespace else title
+
+
+def _lang_of(site: str) -> str:
+    first = site.split(".")[0].lower()
+    return first if first in _data()["wikis"] else "en"

@@ -11,7 +11,7 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -169,6 +169,25 @@ class MaintenanceTags:
         except (OSError, ValueError) as e:
             raise InputError(f"cannot read maintenance tag table {path}: {e}") from None
         return cls(data)
+
+    def with_redirects(self, redirects: Mapping[str, Iterable[str]]) -> MaintenanceTags:
+        """This table plus the wiki's own redirects (page title -> redirect titles, as
+        wikidiff.sources.siteinfo.fetch_redirects reads them); a name already listed for another tag is left out."""
+        tags: dict[str, Any] = {}
+        for spec in self:
+            known = set(spec.aliases)
+            extra = [r for r in redirects.get(spec.title, ()) if r not in known and r != spec.title
+                     and self.lookup(r) in (None, spec)]
+            tags[spec.canonical] = {
+                "title": spec.title, "category": spec.category, "aliases": [*spec.aliases, *extra],
+                "reason_params": list(spec.reason_params), "date_param": spec.date_param,
+                "positional_reason": spec.positional_reason, "sources": spec.sources,
+            }
+        return MaintenanceTags({"tags": tags})
+
+    def titles(self) -> list[str]:
+        """The tag pages' titles (without the Template: prefix)."""
+        return [spec.title for spec in self]
 
     @classmethod
     def default(cls) -> MaintenanceTags:
