@@ -152,6 +152,4 @@ def test_environment_is_read_in_config_only():
             if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") and \
                     isinstance(node.value, ast.Name) and node.value.id == "os":
                 readers.add(name)
-    assert "config.py" in readers
-    legacy = {"report/text.py"}  # moved by their owners in this round; remove once gone
-    assert readers - {"config.py"} <= legacy, readers
+    assert readers == {"config.py"}, readers
