@@ -62,7 +62,7 @@ def wikidiff_history(path: str, out: str, reference: bool = False) -> dict[str, 
     """`wikidiff history PATH --out OUT` as a library call (tables as Parquet), no resume cache."""
     import wikidiff
 
-    options: dict[str, Any] = {"out": out, "audit_cache": None}
+    options: dict[str, Any] = {"out": out, "audit_cache": None, "resume": False}
     if reference:
         options["reuse"] = False
     h = wikidiff.history(path, **options)

@@ -46,9 +46,7 @@ KNOWN_CYCLES: set[tuple[str, ...]] = set()
 #: modules that import argparse outside the CLI (must end empty)
 KNOWN_ARGPARSE: set[str] = set()
 #: modules over MAX_LINES (must end empty)
-KNOWN_LONG: set[str] = {
-    "wikidiff.sources.client",  # "sources": grew past 500 lines with the hostile-server checks; to be split
-}
+KNOWN_LONG: set[str] = set()
 
 
 def module_name(path: Path) -> str:

@@ -88,16 +88,18 @@ _memo: OrderedDict[tuple[str, str, str], list[tuple[int, str]]] = OrderedDict()
 
 def token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
     """(op, text) runs of the diff of two texts by the tokens of `pattern` (-1 delete, 0 equal, 1 insert);
-    the last MEMO diffs are remembered."""
+    the last MEMO diffs made with the full time limit are remembered."""
     key = (pattern.pattern, old, new)
     hit = _memo.get(key)
     if hit is not None:
         _memo.move_to_end(key)
         return hit
+    unhurried = diff_timeout() >= DIFF_TIMEOUT_S  # a diff cut short by the audit's budget is not kept
     got = _token_diff(old, new, pattern)
-    _memo[key] = got
-    if len(_memo) > MEMO:
-        _memo.popitem(last=False)
+    if unhurried:
+        _memo[key] = got
+        if len(_memo) > MEMO:
+            _memo.popitem(last=False)
     return got
 
 

@@ -7,10 +7,7 @@ becomes a typed FetchError (see wikidiff.errors). `open_client` is the one facto
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -34,6 +31,7 @@ from ..errors import (
 )
 from ..model import RevisionMeta
 from . import resolve
+from .answers import AnswerReader, badrevids, one_line
 from .cache import RevisionCache, StoredRevision
 from .http import (
     MAX_ANSWER_BYTES,
@@ -53,9 +51,6 @@ from .url import MAX_ID, api_url_for_site, normalize_site, parse_api_url, site_f
 CONTENT_BATCH = 50
 #: revision ids listed per request when walking a history (the API's limit without content)
 IDS_BATCH = 500
-#: the largest revision text accepted: twice MediaWiki's $wgMaxArticleSize default (2 MiB)
-MAX_REVISION_BYTES = 4 * 1024 * 1024
-
 Revision = tuple["str | None", RevisionMeta]
 
 
@@ -80,6 +75,7 @@ class WikiClient:
             self.api_url = api_url_for_site(normalize_site(target))
         self.scheme, self.host, self.script_path, self.ext = parse_api_url(self.api_url)
         self.site = normalize_site(site) if site else site_from_api_url(self.api_url)
+        self.answers = AnswerReader(self.api_url, self.site, self.host)
         if timeout <= 0:
             raise InputError(f"the timeout must be more than 0 seconds, not {timeout:g}", param="timeout")
         self.cache = cache
@@ -183,49 +179,12 @@ class WikiClient:
                                   **self._where) from exc
         except requests.RequestException as exc:
             raise FetchError(f"request to {self.api_url} failed: {_root_cause(exc)}", **self._where) from exc
-        return self._checked(result)
-
-    def _checked(self, result: Any) -> dict:
-        """The answer, if it has the shape of a formatversion=2 query answer; else BadAnswer (or the API error)."""
-        if not isinstance(result, dict):
-            raise BadAnswer(f"{self.api_url} answered JSON that is not an object ({type(result).__name__})",
-                            **self._where)
-        if "error" in result:
-            raise self._api_error(result["error"])
-        query = result.get("query", {})
-        if not isinstance(query, dict):
-            raise BadAnswer(f"{self.api_url} answered a 'query' that is not an object", **self._where)
-        if not isinstance(query.get("pages", []), list):
-            raise BadAnswer(f"{self.api_url} answered 'pages' that is not a list (not formatversion=2)",
-                            **self._where)
-        if not all(isinstance(p, dict) for p in query.get("pages", [])):
-            raise BadAnswer(f"{self.api_url} answered pages that are not objects", **self._where)
-        if not isinstance(result.get("continue", {}), dict):
-            raise BadAnswer(f"{self.api_url} answered a 'continue' that is not an object", **self._where)
-        return result
+        return self.answers.checked(result)
 
     @property
     def _where(self) -> dict[str, Any]:
         """The fields every FetchError of this client carries."""
         return {"site": self.site, "host": self.host}
-
-    def _api_error(self, error: Any) -> FetchError:
-        """The typed error for an API `error` member (an object with code and info, or whatever a server sent)."""
-        if isinstance(error, dict):
-            code = _one_line(error.get("code")) or "an error"
-            info = _one_line(error.get("info") or error.get("*")) or "(no explanation given)"
-        else:
-            code, info = "an error", _one_line(error) or "(no explanation given)"
-        message = f"{self.api_url} answered {code}: {info}"
-        if code in ("maxlag", "ratelimited", "readonly", "internal_api_error_DBConnectionError"):
-            return Throttled(message, **self._where)
-        if code in ("nosuchrevid",):
-            return RevisionMissing(message, **self._where)
-        if code == "permissiondenied":  # action=parse of a revision whose text is deleted
-            return RevisionHidden(message, **self._where)
-        if code in ("missingtitle", "invalidtitle", "nosuchpageid"):
-            return PageMissing(message, **self._where)
-        return BadAnswer(message, **self._where)
 
     @property
     def hostname(self) -> str:
@@ -250,7 +209,7 @@ class WikiClient:
             yield result
             if "continue" not in result:
                 return
-            cont = {str(k): _one_line(v) for k, v in result["continue"].items()}
+            cont = {str(k): one_line(v) for k, v in result["continue"].items()}
             key = tuple(sorted(cont.items()))
             if key in seen:
                 raise BadAnswer(f"{self.api_url} repeated the same continuation {cont}; stopping", **self._where)
@@ -313,13 +272,13 @@ class WikiClient:
                                           rvprop=REVISION_PROPS, rvslots="main"):
                 query = result.get("query", {})
                 try:
-                    bad.update(_badrevids(query))
+                    bad.update(badrevids(query))
                 except ValueError:
                     raise BadAnswer(f"{self.api_url} answered 'badrevids' in a shape it does not have",
                                     **self._where) from None
                 for page in query.get("pages", []):
-                    for rev in self._revs(page):
-                        rec = self._stored(page, rev)
+                    for rev in self.answers.revs(page):
+                        rec = self.answers.stored(page, rev)
                         if isinstance(rec, RevisionMeta):
                             hidden[rec.revid] = rec  # type: ignore[index]
                         elif rec.meta.revid in chunk:
@@ -343,74 +302,6 @@ class WikiClient:
             self._told_unkept = True
             self.say(f"warning: fetched revisions are not kept in {self.cache.path} ({reason})")
 
-    def _stored(self, page: dict, rev: dict) -> StoredRevision | RevisionMeta:
-        """A StoredRevision from one formatversion=2 revision; its RevisionMeta alone when the text is hidden.
-
-        Every field is checked for its type; the text is checked against the SHA-1 the API gives and against
-        MediaWiki's largest page size; a text with unpaired surrogates (not Unicode) is refused."""
-        revid = self._field(rev, "revid", int, required=True)
-        slots = self._field(rev, "slots", dict) or {}
-        slot = slots.get("main") or {}
-        if not isinstance(slot, dict):
-            raise BadAnswer(f"{self.api_url} sent revision {revid} with a main slot that is not an object",
-                            revid=revid, **self._where)
-        text = slot.get("content", rev.get("content"))
-        meta = RevisionMeta(
-            revid=revid, parentid=self._field(rev, "parentid", int), title=self._field(page, "title", str),
-            timestamp=self._field(rev, "timestamp", str), user=self._field(rev, "user", str),
-            comment=self._field(rev, "comment", str), size=self._field(rev, "size", int),
-            sha1=self._field(rev, "sha1", str) or None, site=self.site, source="api")
-        if text is None or slot.get("texthidden") or rev.get("texthidden"):
-            if slot.get("texthidden") or rev.get("texthidden") or rev.get("sha1hidden"):
-                return RevisionMeta(**{**meta.to_dict(), "source": "suppressed" if rev.get("suppressed")
-                                       else "hidden"})
-            raise BadAnswer(f"{self.api_url} sent revision {meta.revid} without its text", revid=meta.revid,
-                            **self._where)
-        if not isinstance(text, str):
-            raise BadAnswer(f"{self.api_url} sent revision {revid} with content that is not text "
-                            f"({type(text).__name__})", revid=revid, **self._where)
-        model = slot.get("contentmodel", rev.get("contentmodel", "wikitext"))
-        if model != "wikitext":
-            raise InputError(f"revision {meta.revid} of \"{meta.title}\" holds {_one_line(model, 40)} content, "
-                             f"not wikitext")
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise BadAnswer(f"{self.api_url} sent revision {revid} with text that is not Unicode (an unpaired "
-                            f"surrogate at character {exc.start})", revid=revid, **self._where) from None
-        if len(data) > MAX_REVISION_BYTES:
-            raise BadAnswer(f"{self.api_url} sent revision {revid} with {len(data) // 1024 // 1024} MiB of text, "
-                            f"more than a wiki page can hold ({MAX_REVISION_BYTES // 1024 // 1024} MiB); refused",
-                            revid=revid, **self._where)
-        expected = slot.get("sha1") if isinstance(slot.get("sha1"), str) else meta.sha1
-        if expected and re.fullmatch(r"[0-9a-f]{40}", expected) and hashlib.sha1(data).hexdigest() != expected:
-            raise BadAnswer(f"{self.api_url} sent revision {revid} with text that does not match its SHA-1 (the "
-                            f"server sent other text); not used and not cached", revid=revid, **self._where)
-        pageid = self._field(page, "pageid", int)
-        return StoredRevision(text=text, meta=meta, pageid=pageid)
-
-    def _field(self, obj: dict, key: str, kind: type, *, required: bool = False) -> Any:
-        """obj[key] if it has the type a MediaWiki API gives it (None when absent); else BadAnswer."""
-        value = obj.get(key)
-        if value is None and not required:
-            return None
-        if (not isinstance(value, kind) or isinstance(value, bool)
-                or (isinstance(value, int) and not 0 <= value < 2 ** 63)):
-            wanted = {int: "a number", str: "text"}.get(kind, "an object")
-            raise BadAnswer(f"{self.api_url} sent a revision whose '{key}' is {_one_line(value, 40) or 'missing'} "
-                            f"({type(value).__name__}), not {wanted}", **self._where)
-        return value
-
-    def _revs(self, page: dict) -> list[dict]:
-        """The revisions of a page in an answer, each an object with a numeric revid."""
-        revs = page.get("revisions", [])
-        if not isinstance(revs, list) or not all(isinstance(r, dict) for r in revs):
-            raise BadAnswer(f"{self.api_url} answered 'revisions' that are not a list of objects", **self._where)
-        for r in revs:
-            self._field(r, "revid", int, required=True)
-        return revs
-
-    # resolving prev / next / cur / latest (wikidiff.sources.resolve)
     def resolve(self, oldid: int | None = None, diff: int | str | None = None, *, title: str | None = None,
                 curid: int | None = None) -> tuple[int | None, int]:
         """(old revid or None for a page creation, new revid) for a diff URL's oldid/diff/title/curid."""
@@ -464,10 +355,10 @@ class WikiClient:
         self.say(f"fetching the current text of \"{title}\"")
         result = self._call(prop="revisions", rvprop=REVISION_PROPS, rvslots="main", titles=title, redirects="1")
         pages = result.get("query", {}).get("pages", [])
-        if not pages or pages[0].get("missing") or pages[0].get("invalid") or not self._revs(pages[0]):
+        if not pages or pages[0].get("missing") or pages[0].get("invalid") or not self.answers.revs(pages[0]):
             return None
         try:
-            rec = self._stored(pages[0], pages[0]["revisions"][0])
+            rec = self.answers.stored(pages[0], pages[0]["revisions"][0])
         except InputError:  # not wikitext
             return None
         if not isinstance(rec, StoredRevision):
@@ -487,7 +378,7 @@ class WikiClient:
         if page.get("missing"):
             shown = f"page \"{page['title']}\"" if page.get("title") else f"page id {page.get('pageid')}"
             raise PageMissing(f"{shown} does not exist on {self.site}", title=page.get("title"), **self._where)
-        if not self._revs(page):
+        if not self.answers.revs(page):
             raise BadAnswer(f"{self.api_url} returned no revision of {name}", **self._where)
         return page
 
@@ -528,7 +419,7 @@ class WikiClient:
 
     def _one_page_or_empty(self, result: dict, title: str) -> dict | None:
         pages = result.get("query", {}).get("pages", [])
-        if pages and not pages[0].get("missing") and not pages[0].get("invalid") and not self._revs(pages[0]):
+        if pages and not pages[0].get("missing") and not pages[0].get("invalid") and not self.answers.revs(pages[0]):
             return None  # a continuation batch that carries no revisions of this page
         return self._one_page(result, f"\"{title}\"")
 
@@ -553,28 +444,9 @@ def _key_of(revs: list[StoredRevision], revid: int) -> tuple[str, int]:
     raise RevisionMissing(f"offline: revision {revid} is not in the cache", revid=revid)
 
 
-def _badrevids(query: dict) -> list[int]:
-    """The ids in `badrevids` (an object keyed by id; a list of {revid} objects, should a server send one)."""
-    bad = query.get("badrevids") or {}
-    keys = list(bad.keys()) if isinstance(bad, dict) else \
-        [b.get("revid") for b in bad if isinstance(b, dict)] if isinstance(bad, list) else None
-    if keys is None or not all(isinstance(k, (int, str)) and str(k).isdigit() and int(k) < 2 ** 63 for k in keys):
-        raise ValueError("badrevids")
-    return [int(str(k)) for k in keys]
-
-
 def _ids(ids: list[int]) -> str:
     shown = ", ".join(str(r) for r in ids[:5])
     return shown + (f", … ({len(ids)} in all)" if len(ids) > 5 else "")
-
-
-def _one_line(value: Any, limit: int = 300) -> str:
-    """A value from an answer, fit for one line of a message."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    text = "".join(c if c.isprintable() else " " for c in text)
-    return " ".join(text.split())[:limit]
 
 
 def _root_cause(exc: BaseException) -> str:

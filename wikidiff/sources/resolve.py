@@ -173,7 +173,7 @@ def latest_edit(client: WikiClient, *, title: str | None = None, pageid: int | N
     client.say(f"fetching the latest edit of {name}")
     page = client._one_page(client._call(prop="revisions", rvprop=REVISION_PROPS, rvslots="main", rvlimit="2",
                                      rvdir="older", **params), name)
-    recs = [client._stored(page, r) for r in page.get("revisions", [])]
+    recs = [client.answers.stored(page, r) for r in page.get("revisions", [])]
     keep = [r for r in recs if isinstance(r, StoredRevision)]
     if client.cache is not None:
         client._keep(keep)
