@@ -23,6 +23,11 @@ SHAPES: dict[str, tuple[str, str, str]] = {
     "renamed": ("n sections, every heading renamed",
                 "old = ''.join(f'== S{i} ==\\nText {i} here.\\n' for i in range(n))\n"
                 "new = ''.join(f'== T{i} ==\\nText {i} here.\\n' for i in range(n))", "audit"),
+    "renamed-edited": ("n sections, every heading renamed and every body edited",
+                       "old = ''.join(f'== Old {i} ==\\nSection {i} tells of topic{i} and place{i} in detail.\\n' "
+                       "for i in range(n))\n"
+                       "new = ''.join(f'== New {i} ==\\nSection {i} tells of topic{i} and place{i} in more detail.\\n' "
+                       "for i in range(n))", "audit"),
     "same-named": ("n sections of one name, order reversed",
                    "secs = [f'== Notes ==\\nBody {i} of the notes.\\n' for i in range(n)]\n"
                    "old = ''.join(secs)\nnew = ''.join(reversed(secs))", "audit"),

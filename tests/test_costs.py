@@ -128,3 +128,40 @@ def test_bytes_add_up_for_renames_and_heading_edits():
     for old, new in cases:
         s = wikidiff.audit(old, new).summary
         assert s["bytes_added"] - s["bytes_removed"] == s["size_change"], (old, new, s)
+
+
+# --- reports of huge edits are folded and summarised -----------------------------------------------------------
+
+def test_html_report_of_a_million_blank_lines_stays_small():
+    old = "A.\n"
+    new = "A.\n" + "\n" * 1_000_000 + "B.\n"
+    audit = wikidiff.audit(old, new)
+    html = render(audit, "html")
+    assert len(html) < 1_000_000, len(html)  # it was 162 MB
+    assert "more lines of this section" in html
+    md = render(audit, "markdown")
+    assert len(md) < 200_000 and "more lines, left out" in md
+
+
+def test_html_report_lists_a_bounded_number_of_flags_and_links_only_to_them():
+    import re
+
+    from wikidiff.report.html.common import FLAGS_LISTED
+
+    new = "Start. " + " ".join("He is a terrorist." for _ in range(1500)) + "\n"
+    audit = wikidiff.audit("Start.\n", new)
+    assert sum(f.code == "words-to-watch" for f in audit.flags) == 1500
+    html = render(audit, "html")
+    assert html.count('<li class="wd-flag ') == FLAGS_LISTED + 1  # and the one unsourced-text flag
+    assert "and 1,300 more <code>words-to-watch</code> flags" in html
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    targets = set(re.findall(r'href="#([^"]+)"', html))
+    assert targets <= ids, sorted(targets - ids)[:5]  # no pin or link points at a flag left out
+
+
+def test_html_report_of_many_refs_on_one_line_is_linear():
+    def size(n: int) -> int:
+        new = "A." + "<ref name=x/>" * n + "\n"
+        return len(render(wikidiff.audit("A.<ref name=x>X</ref>\n", new), "html"))
+
+    assert size(8000) < 5 * size(2000)  # 4× the refs: about 4× the page

@@ -15,9 +15,10 @@ from ..codes import SEVERITIES, SEVERITY_TITLE, details, shorten
 from ..model import Flag
 from ..verify import BADGES, badge
 from ..verify import summary as verification_summary
-from .rows import Line, fold, report_title, section_rows
+from .rows import Line, changed_lines, fold, report_title, section_rows
 
 CELL_MAX = 300
+ROWS_MAX = 1500  # the most diff lines one section shows
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
@@ -200,7 +201,9 @@ def _sections(audit) -> list[str]:
 
 
 def _diff_text(audit, c) -> str:
-    rows = section_rows(c, audit.old.text, audit.new.text)
+    rows = section_rows(c, audit.old.text, audit.new.text, limit=ROWS_MAX)
+    cut = len(rows) > ROWS_MAX
+    rows = rows[:ROWS_MAX]
     lines: list[str] = []
     for folded, chunk in fold(rows, set()):
         if folded:
@@ -214,6 +217,10 @@ def _diff_text(audit, c) -> str:
             for line in (_diff_line("-", r.old), _diff_line("+", r.new)):
                 if line is not None:
                     lines.append(line)
+    if cut:
+        old_lines, new_lines = changed_lines(c)
+        lines.append(f"@@ …and about {max(old_lines, new_lines) - len(rows):,} more lines, left out (the JSON report "
+                     "has the whole diff) @@")
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ MediaWiki's two-column diff. Flags are located as spans of the old or new revisi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -64,8 +65,21 @@ def _line_number(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def section_rows(change: SectionChange, old_text: str, new_text: str) -> list[Row]:
-    """The change's word diff as rows of facing old/new lines."""
+def _parts(text: str) -> Iterator[tuple[str, bool]]:
+    """(line piece, whether it is the last) of `text` cut at newlines, without a list of all the pieces."""
+    at = 0
+    while True:
+        cut = text.find("\n", at)
+        if cut < 0:
+            yield text[at:], True
+            return
+        yield text[at:cut], False
+        at = cut + 1
+
+
+def section_rows(change: SectionChange, old_text: str, new_text: str, limit: int | None = None) -> list[Row]:
+    """The change's word diff as rows of facing old/new lines; with `limit`, at most limit + 1 rows (more than
+    `limit` says that the rest was left out, and the work stops there)."""
     ops = change.ops
     if not ops:
         return []
@@ -79,9 +93,7 @@ def section_rows(change: SectionChange, old_text: str, new_text: str) -> list[Ro
 
     for op in ops:
         o, n = op.old_offset, op.new_offset
-        parts = op.text.split("\n")
-        for j, part in enumerate(parts):
-            last = j == len(parts) - 1
+        for part, last in _parts(op.text):
             if op.op in ("equal", "delete") and part:
                 cur_old.segs.append(Seg(op.op, part, o))
             if op.op in ("equal", "insert") and part:
@@ -103,12 +115,21 @@ def section_rows(change: SectionChange, old_text: str, new_text: str) -> list[Ro
             if op.op == "equal":
                 rows.extend(_align(done_old, done_new))
                 done_old, done_new = [], []
+            if limit is not None and len(rows) + max(len(done_old), len(done_new)) > limit:
+                return (rows + _align(done_old, done_new))[: limit + 1]
     for cur, done in ((cur_old, done_old), (cur_new, done_new)):
         if cur.segs:
             cur.newline = "none"
             done.append(cur)
     rows.extend(_align(done_old, done_new))
-    return rows
+    return rows if limit is None else rows[: limit + 1]
+
+
+def changed_lines(change: SectionChange) -> tuple[int, int]:
+    """How many old and new lines the change's diff spans (counted, not built)."""
+    old = sum(op.text.count("\n") for op in change.ops if op.op != "insert")
+    new = sum(op.text.count("\n") for op in change.ops if op.op != "delete")
+    return old + 1, new + 1
 
 
 def _align(old: list[Line], new: list[Line]) -> list[Row]:

@@ -6,7 +6,7 @@ import bisect
 import hashlib
 import html
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from ...cite.index import refs_of
@@ -15,6 +15,8 @@ from ...model import SectionChange, Span
 from ..rows import flag_spot
 
 CELL_MAX = 400
+#: the most flags of one code (and severity) the Flags section lists; the rest are counted by section
+FLAGS_LISTED = 200
 QUOTE_MAX = 600
 
 Mark = tuple[int, int, int, str]  # (start, end, flag number, severity) in one revision's text
@@ -62,6 +64,7 @@ class Page:
         self.refs = {side: ref_spans(doc) for side, doc in (("old", audit.old), ("new", audit.new))}
         self._ref_starts = {side: [s for s, _ in spans] for side, spans in self.refs.items()}
         self.shown: set[int] = set()  # flags whose spot a rendered diff contains
+        self.listed = _listed(audit.flags)  # flags the Flags section lists (and pins may point to)
         self.change_of_flag: dict[int, int] = {}
         self.flags_of_change: dict[int, list[int]] = defaultdict(list)
         self._assign_flags()
@@ -122,3 +125,14 @@ def ref_spans(doc) -> list[tuple[int, int]]:
         if r.end > r.start and (not spans or r.start >= spans[-1][1]):
             spans.append((r.start, r.end))
     return spans
+
+
+def _listed(flags: list) -> set[int]:
+    """The numbers of the flags the Flags section lists: the first FLAGS_LISTED of each severity and code."""
+    seen: Counter[tuple[str, str]] = Counter()
+    out = set()
+    for i, f in enumerate(flags, 1):
+        seen[(f.severity, f.code)] += 1
+        if seen[(f.severity, f.code)] <= FLAGS_LISTED:
+            out.add(i)
+    return out

@@ -8,8 +8,12 @@ from collections import Counter
 
 from ...codes import SEVERITIES
 from ...model import SectionChange
-from ..rows import Line, Row, Seg, fold, section_rows
+from ..rows import Line, Row, Seg, changed_lines, fold, section_rows
 from .common import Mark, Page, e, section_name, worst_severity
+
+#: the most diff lines one section shows; a longer diff is cut there with a note (1 MB of blank lines would make
+#: a page of a hundred megabytes)
+ROWS_MAX = 1500
 
 
 def changes(page: Page) -> str:
@@ -43,7 +47,9 @@ def _change(page: Page, ci: int, c: SectionChange) -> str:
 
 def _diff(page: Page, c: SectionChange) -> str:
     a = page.audit
-    rows = section_rows(c, a.old.text, a.new.text)
+    rows = section_rows(c, a.old.text, a.new.text, limit=ROWS_MAX)
+    cut = len(rows) > ROWS_MAX
+    rows = rows[:ROWS_MAX]
     if not rows:
         return '<div class="wd-diff"><p class="wd-note">No text changed inside this section.</p></div>'
     single = None
@@ -68,6 +74,11 @@ def _diff(page: Page, c: SectionChange) -> str:
                        f'<span class="wd-muted">({span} of the new revision)</span></summary>{html_rows}</details>')
         else:
             out.append(html_rows)
+    if cut:
+        old_lines, new_lines = changed_lines(c)
+        more = max(old_lines, new_lines) - len(rows)
+        out.append(f'<p class="wd-note wd-more">…and about {more:,} more lines of this section\'s diff, left out to '
+                   "keep the page small; the JSON report (--format json) has the whole diff.</p>")
     out.append("</div>")
     return "".join(out)
 
@@ -129,7 +140,7 @@ def segs_html(page: Page, segs: list[Seg], side: str, marks: list[Mark] | None, 
             while k < len(waiting) and (waiting[k][0] <= a):
                 s, end, n, sev = waiting[k]
                 k += 1
-                if pins and n not in page.shown:
+                if pins and n not in page.shown and n in page.listed:
                     page.shown.add(n)
                     pieces.append(f'<a class="wd-pin {sev}" id="{page.id("spot", n)}" '
                                   f'href="#{page.id("flag", n)}" title="flag {n}">{n}</a>')

@@ -3,13 +3,13 @@ its place in a diff, or an excerpt where no diff shows it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from ...codes import SEVERITIES, SEVERITY_TITLE, Detail, details
 from ...model import Flag, Span
 from ...verify import BADGES, badge
 from ..rows import Seg
-from .common import CELL_MAX, QUOTE_MAX, Page, e, section_name, short
+from .common import CELL_MAX, FLAGS_LISTED, QUOTE_MAX, Page, e, section_name, short
 from .diff import segs_html
 
 GROUP_NOTES = {
@@ -39,7 +39,15 @@ def flags(page: Page) -> str:
                 out.append(f"<h4><code>{e(code)}</code> × {len(items)}</h4>")
             if code in GROUP_NOTES:
                 out.append(f'<p class="wd-group-note">{e(GROUP_NOTES[code])}</p>')
-            out.append('<ol class="wd-flags">' + "".join(_flag_item(page, i, f) for i, f in items) + "</ol>")
+            listed = items[:FLAGS_LISTED]
+            more = ""
+            if len(items) > len(listed):
+                where = Counter(f.section or "(lead)" for _, f in items[len(listed):])
+                places = ", ".join(f"{e(s)} ×{n:,}" for s, n in where.most_common(5))
+                more = (f'<li class="wd-more">…and {len(items) - len(listed):,} more <code>{e(code)}</code> flags '
+                        f"({places}{', …' if len(where) > 5 else ''}), left out to keep the page small; the JSON "
+                        "report (--format json) lists them all.</li>")
+            out.append('<ol class="wd-flags">' + "".join(_flag_item(page, i, f) for i, f in listed) + more + "</ol>")
     out.append("</section>")
     return "\n".join(out)
 
