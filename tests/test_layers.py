@@ -1,9 +1,7 @@
 """The house rules, read from the source with `ast`: imports only go down the layer table (lazy imports inside
 functions and the package `__init__` count), no import cycle, argparse only at the CLI edge, no module over 500 lines.
 
-The layer table is the one in the README's Layout section. KNOWN_* sets list what other work in
-progress has not moved yet; each entry says why, and each set must end empty (a test fails when an entry is stale,
-so the sets only shrink).
+The layer table is the one in the README's Layout section.
 """
 
 from __future__ import annotations
@@ -37,16 +35,6 @@ ROOT_LAYER = 10
 #: only these may import argparse (the CLI edge)
 ARGPARSE_ALLOWED = ("wikidiff.cli", "wikidiff.commands", "wikidiff.__main__")
 
-#: modules not in the table yet (being moved by other work; must end empty)
-KNOWN_UNPLACED: set[str] = set()
-#: (importer, imported) pairs that break the layers today (must end empty)
-KNOWN_VIOLATIONS: set[tuple[str, str]] = set()
-#: import cycles known today, each as the sorted tuple of its modules (must end empty)
-KNOWN_CYCLES: set[tuple[str, ...]] = set()
-#: modules that import argparse outside the CLI (must end empty)
-KNOWN_ARGPARSE: set[str] = set()
-#: modules over MAX_LINES (must end empty)
-KNOWN_LONG: set[str] = set()
 
 
 def module_name(path: Path) -> str:
@@ -200,27 +188,18 @@ def cycles() -> set[tuple[str, ...]]:
 
 def test_every_module_has_a_layer():
     unplaced = {m for m in modules() if layer_of(m) is None}
-    assert unplaced <= KNOWN_UNPLACED, f"not in the layer table LAYERS: {sorted(unplaced - KNOWN_UNPLACED)}"
-    stale = KNOWN_UNPLACED - unplaced
-    assert not stale, f"placed or gone, remove from KNOWN_UNPLACED: {sorted(stale)}"
+    assert not unplaced, f"not in the layer table LAYERS: {sorted(unplaced)}"
 
 
 def test_imports_only_go_down():
-    found = upward_imports()
-    for importer, target in sorted(found):
-        assert (importer, target) in KNOWN_VIOLATIONS, (
-            f"{importer} (layer {layer_of(importer)}) imports {target} (layer {layer_of(target)}): imports may only "
-            "go to the same layer or lower (tests/test_layers.py LAYERS)")
-    stale = KNOWN_VIOLATIONS - found
-    assert not stale, f"fixed, remove from KNOWN_VIOLATIONS: {sorted(stale)}"
+    wrong = [f"{importer} (layer {layer_of(importer)}) imports {target} (layer {layer_of(target)})"
+             for importer, target in sorted(upward_imports())]
+    assert not wrong, "imports may only go to the same layer or lower (LAYERS):\n" + "\n".join(wrong)
 
 
 def test_no_import_cycles():
     found = cycles()
-    new = found - KNOWN_CYCLES
-    assert not new, f"import cycles: {sorted(new)}"
-    stale = KNOWN_CYCLES - found
-    assert not stale, f"fixed, remove from KNOWN_CYCLES: {sorted(stale)}"
+    assert not found, f"import cycles: {sorted(found)}"
 
 
 def test_argparse_only_at_the_cli_edge():
@@ -232,15 +211,13 @@ def test_argparse_only_at_the_cli_edge():
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
             if "argparse" in names and not name.startswith(ARGPARSE_ALLOWED):
                 users.add(name)
-    assert users <= KNOWN_ARGPARSE, f"argparse outside the CLI: {sorted(users - KNOWN_ARGPARSE)}"
-    assert not KNOWN_ARGPARSE - users, f"fixed, remove from KNOWN_ARGPARSE: {sorted(KNOWN_ARGPARSE - users)}"
+    assert not users, f"argparse outside the CLI: {sorted(users)}"
 
 
 def test_no_module_over_500_lines():
     long = {name for name, path in modules().items()
             if len(path.read_text(encoding="utf-8").splitlines()) > MAX_LINES}
-    assert long <= KNOWN_LONG, f"over {MAX_LINES} lines: {sorted(long - KNOWN_LONG)}"
-    assert not KNOWN_LONG - long, f"now short enough, remove from KNOWN_LONG: {sorted(KNOWN_LONG - long)}"
+    assert not long, f"over {MAX_LINES} lines: {sorted(long)}"
 
 
 # --- the checker itself, on small made-up trees -----------------------------------------------------------------

@@ -12,7 +12,6 @@ import json
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from urllib.parse import quote
 from ..codes import SEVERITY_RANK, worst
 from ..errors import InputError
 from ..model import Flag
+from ..sources.sqlite import use_wal
 
 SCHEMA_VERSION = 1
 
@@ -151,18 +151,7 @@ class FindingsStore:
             raise InputError(f"{self.path} is not a usable wikidiff findings store: {exc}") from exc
 
     def _init_schema(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                break
-            except sqlite3.OperationalError as exc:  # another process is switching the journal mode right now
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        if str(mode).lower() != "wal":
-            raise sqlite3.DatabaseError(f"could not switch to WAL mode (journal mode is {mode})")
-        self._db.execute("PRAGMA synchronous = NORMAL")
+        use_wal(self._db, timeout)
         with self._transaction() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:

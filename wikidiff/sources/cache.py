@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..model import RevisionMeta
+from .sqlite import use_wal
 
 SCHEMA_VERSION = 1
 
@@ -138,18 +138,7 @@ class RevisionCache:
                          f"file", param="cache")
 
     def _init_schema(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                break
-            except sqlite3.OperationalError as exc:  # another process is switching the journal mode right now
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        if str(mode).lower() != "wal":
-            raise sqlite3.DatabaseError(f"could not switch to WAL mode (journal mode is {mode})")
-        self._db.execute("PRAGMA synchronous = NORMAL")
+        use_wal(self._db, timeout)
         with self._transaction():
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
