@@ -341,3 +341,29 @@ def test_cli_writes_each_report(tmp_path, fmt, start):
                            "--format", fmt, "-o", str(out)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert out.read_text(encoding="utf-8").startswith(start)
+
+
+def test_html_links_fetched_revisions_to_their_wiki_only():
+    """Reports of fetched revisions link to the diff, both revisions, the page and the editors on the wiki itself:
+    https links to that host only, escaped; a hostile user name stays text inside the link."""
+    from dataclasses import replace
+
+    from report_payloads import IMG, NEW_META, OLD_META
+
+    base = hostile_audit()
+    fetched = replace(base, old_meta=replace(OLD_META, site="en.wikipedia.org"),
+                      new_meta=replace(NEW_META, site="en.wikipedia.org"))
+    page = Page(render(fetched, "html"))
+    outside = [a["href"] for t, a in page.tags if t == "a" and not (a.get("href") or "").startswith("#")]
+    assert outside, "a fetched audit links to its wiki"
+    assert all(h.startswith("https://en.wikipedia.org/") for h in outside), outside
+    assert "https://en.wikipedia.org/w/index.php?diff=101&oldid=100" in outside
+    assert any("Special:Contributions/" in h for h in outside)
+    assert IMG in "".join(page.text) and not any(t == "img" for t, _ in page.tags)
+    assert page.raw["script"] == [resources.files("wikidiff.report").joinpath("report.js").read_text("utf-8")]
+
+    for site in ("evil.example/x\" onclick=\"alert(1)", "javascript:alert(1)", "", None):
+        hostile_site = replace(base, new_meta=replace(NEW_META, site=site))
+        assert all((a.get("href") or "").startswith("#") for t, a in Page(render(hostile_site, "html")).tags
+                   if t == "a"), site
+

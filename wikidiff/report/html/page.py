@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from importlib import resources
 
 from ...codes import SEVERITIES, SEVERITY_TITLE, shorten
@@ -13,6 +14,9 @@ from .common import Page, e, section_name
 from .diff import changes
 from .flags import flags
 from .tables import moves, notes, references
+
+#: a wiki's host as sources.url.normalize_site leaves it (letters, digits, dots, hyphens, an optional port)
+_WIKI_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?")
 
 
 def _asset(name: str) -> str:
@@ -90,7 +94,32 @@ def _rev_box(meta, side: str) -> str:
 def _header(page: Page) -> str:
     a = page.audit
     return (f'<header><h1>Audit of {e(report_title(a))}</h1>'
-            f'<div class="wd-revs">{_rev_box(a.old_meta, "old")}{_rev_box(a.new_meta, "new")}</div></header>')
+            f'<div class="wd-revs">{_rev_box(a.old_meta, "old")}{_rev_box(a.new_meta, "new")}</div>'
+            f"{_wiki_nav(a)}</header>")
+
+
+def _wiki_nav(audit) -> str:
+    """For fetched revisions: links to the diff, both revisions, the page and each editor on the wiki itself.
+
+    Only https links to the wiki the revisions came from (its host as the client checked it); nothing for local
+    files. Every link is escaped and carries rel="noopener noreferrer"."""
+    from ...sources.url import wiki_links
+
+    links = wiki_links(audit.old_meta, audit.new_meta)
+    if not links or not _WIKI_HOST.fullmatch(str(audit.new_meta.site)):
+        return ""
+
+    def a(text: str, url: object) -> str:
+        return f'<a class="wd-wiki" rel="noopener noreferrer" href="{e(url)}">{e(text)}</a>'
+
+    parts = [a("diff", links["diff"])]
+    parts += [a(f"{side} revision", links[side]) for side in ("old", "new") if links.get(side)]
+    if links.get("page"):
+        parts += [a("page", links["page"]), a("history", links["history"])]
+    users: list = links.get("users", [])  # type: ignore[assignment]
+    for u in users:
+        parts.append(f"{a(u['name'], u['page'])} ({a('talk', u['talk'])}, {a('contributions', u['contributions'])})")
+    return f'<nav class="wd-onwiki">On the wiki: {" · ".join(parts)}</nav>'
 
 
 def _toc(page: Page) -> str:
