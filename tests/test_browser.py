@@ -249,7 +249,11 @@ def test_verified_report_shows_its_badges_in_chromium(browser, tmp_path):
                      str(tmp_path / "cache.sqlite")])
     assert code == 0
     load(browser, out)
-    assert errors_logged(browser) == [] and browser.execute_script(EXECUTED) == []
+    assert errors_logged(browser) == []
+    # fetched revisions link to the diff, both revisions, the page and the editors: https on their own wiki only
+    own_wiki = "link https://en.wikipedia.org/"
+    bad = browser.execute_script(EXECUTED)
+    assert [b for b in bad if not b.startswith(own_wiki)] == [] and any(b.startswith(own_wiki) for b in bad)
     badges = {b.text: b for b in browser.find_elements(By.CSS_SELECTOR, "li.wd-flag .wd-badge")}
     assert set(badges) == {"verified on the rendered page", "not an error on the rendered page",
                            "seen only on the rendered page"}

@@ -66,9 +66,16 @@ class Earlier:
 
     def __init__(self, texts: Iterable[str | Seen] = ()):
         self.seen = [t if isinstance(t, Seen) else Seen(t) for t in texts if t and (not isinstance(t, Seen) or t.text)]
+        self._answers: dict[tuple[str, str], bool] = {}  # flags on one sentence ask once
 
     def has(self, raw: str, folded: str) -> bool:
         """Whether one of the texts holds `raw` as it is, or, whitespace folded, `folded`."""
+        found = self._answers.get((raw, folded))
+        if found is None:
+            found = self._answers[raw, folded] = self._search(raw, folded)
+        return found
+
+    def _search(self, raw: str, folded: str) -> bool:
         latest_first = self.seen[::-1]  # a revert's target is recent
         if any(raw in s.lines for s in latest_first) or any(raw in s.text for s in latest_first):
             return True

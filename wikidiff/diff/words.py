@@ -104,8 +104,9 @@ def token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int, 
 
 
 def forget() -> None:
-    """Drop the remembered token diffs (a reference run that must compute everything)."""
+    """Drop the remembered token and word diffs (a reference run that must compute everything)."""
     _memo.clear()
+    _word_memo.clear()
 
 
 def _token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
@@ -117,15 +118,35 @@ def _token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int,
     return [(op, "".join(tokens[c] for c in chars)) for op, chars in diffs]
 
 
+#: word diffs kept, by the pair of texts, with offsets from 0 (an edit war repeats a section's edit)
+_word_memo: OrderedDict[tuple[str, str], tuple[tuple[OpKind, str, int, int], ...]] = OrderedDict()
+
+
 def word_diff(old: str, new: str, old_base: int = 0, new_base: int = 0) -> list[DiffOp]:
     """Word-level diff of two texts; offsets are shifted by the bases (the texts' places in their revisions).
 
     Lines (paragraphs) are diffed first; inside a changed block, each old line is paired with the most similar
     new line in order, and only paired lines get a word diff. Rewritten paragraphs become one deletion and one
-    insertion, as in MediaWiki's own diff view, and the cost stays near-linear.
+    insertion, as in MediaWiki's own diff view, and the cost stays near-linear. The last MEMO diffs made with the
+    full time limit are remembered.
     """
+    key = (old, new)
+    hit = _word_memo.get(key)
+    if hit is None:
+        ops = _word_diff(old, new)
+        hit = tuple((op.op, op.text, op.old_offset, op.new_offset) for op in ops)
+        if diff_timeout() >= DIFF_TIMEOUT_S:  # unhurried to the end, so every diff inside it was too
+            _word_memo[key] = hit
+            if len(_word_memo) > MEMO:
+                _word_memo.popitem(last=False)
+    else:
+        _word_memo.move_to_end(key)
+    return [DiffOp(kind, text, a + old_base, b + new_base) for kind, text, a, b in hit]
+
+
+def _word_diff(old: str, new: str) -> list[DiffOp]:
     ops: list[DiffOp] = []
-    pos = [old_base, new_base]
+    pos = [0, 0]
 
     def emit(kind: OpKind, text: str) -> None:
         if not text:

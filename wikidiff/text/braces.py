@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from .scan import Scan
 
 _BRACE = re.compile(r"\{\{+|\}\}|\[\[|\]\]|\||=")
+#: outside every call only an opening counts (the other tokens of _BRACE are skipped there)
+_OPEN = re.compile(r"\{\{+")
 #: the longest template or parameter name kept (a title has at most 255 bytes, so at most 255 characters)
 MAX_NAME = 255
 
@@ -99,7 +101,7 @@ def _read_all(scan: Scan) -> dict[int, TemplateCall]:
     pos = 0
     heading_end = -1  # inside a heading line of an argument until here
     while True:
-        m = _BRACE.search(text, pos)
+        m = (_BRACE if stack else _OPEN).search(text, pos)
         if m is None:
             return calls
         p = m.start()
