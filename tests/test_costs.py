@@ -43,6 +43,20 @@ def test_template_nesting_memory_is_linear(shape):
     assert peak_large < 400 * len(large)
 
 
+def test_nested_image_templates_keep_no_copies_and_flag_only_real_files():
+    """Each level's image value holds every deeper level: values are read when compared, never kept, and a value
+    that is a template is no file name (only the innermost call, whose value is a file, changed its image)."""
+    def pair(n):
+        return ("{{Infobox|image=" * n + "x.jpg" + "}}" * n, "{{Infobox|image=" * n + "y.jpg" + "}}" * n)
+
+    small, large = pair(500), pair(2000)
+    peak_small = _peak(lambda: wikidiff.audit(*small))
+    peak_large = _peak(lambda: wikidiff.audit(*large))
+    assert peak_large < 6 * peak_small, (peak_small, peak_large)  # quadratic would be 16x
+    flags = wikidiff.audit(*large).flags
+    assert [(f.code, f.fields["old"], f.fields["new"]) for f in flags] == [("image-changed", "X.jpg", "Y.jpg")]
+
+
 def test_nested_arguments_read_as_before():
     text = "{{a| one |b= two |{{c|d=e}}| 2 = x }}"
     call = all_calls(scan(text))[0]

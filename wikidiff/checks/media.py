@@ -12,9 +12,11 @@ name, so `[[File:A_b.jpg|300px]]` and `A b.jpg` are the same image.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -44,14 +46,23 @@ def norm_param(name: str) -> str:
 
 
 def norm_file(value: str) -> str:
-    """A file name normalised like a title: `File:` dropped, `_` = space, spaces folded, first letter upper."""
+    """A file name normalised like a title: `File:` dropped, `_` = space, spaces folded, first letter upper.
+
+    "" when the value cannot be a title (MediaWiki's titles hold none of `<>[]{}|` and at most 255 bytes): a
+    template or markup in the value is not a file name (its own templates are read on their own)."""
     value = strip_comments(value).strip()
     m = _FILE_LINK.search(value)
     if m:
         value = m.group(1)
     value = _FILE_PREFIX.sub("", value)
     value = re.sub(r"[\s_]+", " ", value).strip()
+    if _NOT_IN_TITLES.search(value) or len(value.encode("utf-8")) > 255:
+        return ""
     return value[:1].upper() + value[1:]
+
+
+#: characters MediaWiki never allows in a title ($wgLegalTitleChars leaves them out)
+_NOT_IN_TITLES = re.compile(r"[<>\[\]{}|]")
 
 
 def norm_text(value: str) -> str:
@@ -110,7 +121,7 @@ class ImageSlot:
     caption: str | None
 
 
-def image_slots(params: dict[str, str], template: str, lang: str = "en") -> list[ImageSlot]:
+def image_slots(params: Mapping[str, str], template: str, lang: str = "en") -> list[ImageSlot]:
     """The image parameters of one template's (normalised name -> value) parameters, with their captions."""
     slots = []
     used: set[str] = set()
@@ -132,13 +143,33 @@ _ANY_TEMPLATE = re.compile(r"\{\{(?!\s*[#{])")
 class Found:
     """One template call with an image parameter: its text, named parameters and their value offsets."""
 
-    raw: str
-    params: dict[str, str]
+    digest: bytes  # of the call's text: equal calls cannot differ in their images (a digest, not a copy: calls nest)
+    params: Mapping[str, str]  # normalised name -> value, read from the page only when asked
     spans: dict[str, tuple[int, int]]  # parameter -> its value's span in the page
 
     def offset(self, param: str | None) -> int | None:
         span = self.spans.get(param) if param else None
         return span[0] if span else None
+
+
+class _Params(Mapping[str, str]):
+    """A call's named parameters by normalised name (the last of equal names wins, as in MediaWiki); each value is
+    read from the page when asked, so nested calls keep no copies of each other's text."""
+
+    __slots__ = ("_args", "_keys")
+
+    def __init__(self, args: Mapping[str, str], names: list[str]) -> None:
+        self._args = args
+        self._keys = {norm_param(k): k for k in names}
+
+    def __getitem__(self, key: str) -> str:
+        return self._args[self._keys[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def _templates_with_images(doc: Document, section: Section, lang: str = "en") -> dict[str, list[Found]]:
@@ -148,9 +179,10 @@ def _templates_with_images(doc: Document, section: Section, lang: str = "en") ->
     for call in find_templates(doc.scan, _ANY_TEMPLATE, section.start, section.end):
         names = [k for k in call.args if not k.isdigit()]  # names first: values are read only for image templates
         if any(is_image_param(norm_param(k), lang) for k in names):
-            params = {norm_param(k): call.args[k] for k in names}
             spans = {norm_param(k): _trim(doc.text, *span) for k, span in call.arg_spans.items()}
-            out[normalize_title(call.name)].append(Found(doc.text[call.start:call.end], params, spans))
+            digest = hashlib.blake2b(doc.text[call.start:call.end].encode("utf-8", "surrogatepass"),
+                                     digest_size=16).digest()
+            out[normalize_title(call.name)].append(Found(digest, _Params(call.args, names), spans))
     return out
 
 
@@ -174,7 +206,7 @@ def check_media(ctx: CheckContext) -> list[Flag]:
         for name in dict.fromkeys([*new_t, *old_t]):
             olds, news = old_t.get(name, []), new_t.get(name, [])
             for old, new in zip(olds, news, strict=False):
-                if old.raw != new.raw:  # an unchanged template cannot have changed its image
+                if old.digest != new.digest:  # an unchanged template cannot have changed its image
                     flags.extend(_compare(name, old, new, section, lang))
             if change.old is None or change.new is None or len(olds) != len(news):
                 # a template with images that only one side has (the section added or removed, or one more call)
