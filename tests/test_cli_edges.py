@@ -3,20 +3,17 @@ revisions, mistaken inputs, a fix that finds nothing, notes on how a URL was rea
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import resource
 import signal
-import struct
 import subprocess
 import sys
-import termios
 import time
 from pathlib import Path
 
 import pytest
 from mwapi_server import MediaWikiStandIn
+from terminal import on_terminal
 
 import wikidiff
 from wikidiff.cli import main
@@ -38,27 +35,6 @@ def one_error_line(proc: subprocess.CompletedProcess, code: int = 2) -> str:
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("wikidiff: error: ") and \
         "Traceback" not in proc.stderr, proc.stderr
     return proc.stderr
-
-
-def on_terminal(*args: str, env: dict | None = None) -> str:
-    """Run the CLI with stdout on a pseudo-terminal; return what it wrote there."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "wikidiff", *args], stdout=slave, stderr=subprocess.DEVNULL,
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=60)
-    os.close(master)
-    return b"".join(chunks).decode("utf-8", "replace")
 
 
 # -o

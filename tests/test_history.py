@@ -3,22 +3,18 @@ the controversy measure M worked by hand, ref lifetimes, the tables on disk, int
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
-import pty
 import signal
 import sqlite3
-import struct
 import subprocess
 import sys
-import termios
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from terminal import on_terminal
 
 from wikidiff.cli import main
 from wikidiff.histories import (
@@ -339,32 +335,11 @@ def test_interrupted_run_keeps_its_tables_and_resumes(tmp_path, shared_data, use
     assert done.revisions["revid"].tolist()[:n] == kept.revisions["revid"].tolist()
 
 
-def _run_on_terminal(args: list[str]) -> str:
-    """Run the CLI with stderr on a pseudo-terminal; return what it wrote there."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "wikidiff", "history", *args], stdout=subprocess.DEVNULL,
-                            stderr=slave, cwd=ROOT)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 4096)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=60)
-    os.close(master)
-    return b"".join(chunks).decode("utf-8", "replace")
-
-
 def test_progress_on_a_terminal_only(shared_data):
     dump = str(shared_data / "anarchism-history" / "anarchism-500.xml.xz")
-    shown = _run_on_terminal([dump, "--no-audit"])
+    shown = on_terminal("history", dump, "--no-audit", stream="stderr")
     assert "500 revisions" in shown and "rev/s" in shown and "100%" in shown
-    assert _run_on_terminal([dump, "--no-audit", "--quiet"]).strip() == \
+    assert on_terminal("history", dump, "--no-audit", "--quiet", stream="stderr").strip() == \
            "(no --out given: nothing written; add --out DIR to keep the tables)"
     piped = subprocess.run([sys.executable, "-m", "wikidiff", "history", dump, "--no-audit"], cwd=ROOT,
                            capture_output=True, text=True, timeout=60)
