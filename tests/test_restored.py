@@ -12,7 +12,7 @@ import pytest
 import wikidiff
 from wikidiff.histories import history
 from wikidiff.model import RevisionMeta
-from wikidiff.restored import Earlier, is_restored, mark_restored, unit
+from wikidiff.restored import PATTERN_MAX, Earlier, fold, is_restored, mark_restored, unit
 from wikidiff.sources.dump import Dump
 
 PARAGRAPH = ("Critics say the movement was widely regarded as the most important force of its time, and many "
@@ -118,6 +118,23 @@ def test_restored_units_are_sentences_or_lines():
     assert not is_restored(text, Earlier([]), text.index("First"))
     spaced = Earlier(["First  sentence here is\nlong enough to count."])  # whitespace folded
     assert is_restored(text, spaced, text.index("First"))
+
+
+@pytest.mark.parametrize("earlier_text, unit_text, found", [
+    ("was\u00a0first  written\n\tby hand here", "was first written by hand", True),  # any white space between
+    ("rewas first written by handwriting", "was first written by hand", True),  # ends may be inside words
+    ("was firstly written by hand", "was first written by hand", False),  # words between are whole words
+    ("was first written\x1cby hand", "was first written by hand", True),  # what str.split() calls white space
+    ("was first (written) by hand", "was first written by hand", False),
+    ("a+b [c] (d) first.*", "[c] (d) first.*", True),  # no pattern syntax
+])
+def test_whitespace_folded_units_are_found_as_folding_finds_them(earlier_text, unit_text, found):
+    """A unit is in an earlier text folded exactly when folding both finds it (the search never folds the text)."""
+    assert (fold(unit_text) in fold(earlier_text)) is found
+    assert (unit_text in Earlier([earlier_text])) is found
+    words = [f"word{i}" for i in range(PATTERN_MAX // 5)]  # a unit past the pattern's length: the texts folded
+    assert " ".join(words) in Earlier(["\n\t".join(words)])
+    assert " ".join(words) not in Earlier(["\n\t".join(words[:-1] + ["other"])])
 
 
 def test_a_fetched_edit_marks_restored_flags_from_earlier_texts(anarchism):

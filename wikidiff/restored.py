@@ -38,7 +38,7 @@ def fold(text: str) -> str:
 
 
 class Seen:
-    """One earlier revision's text, and that text with whitespace folded (made the first time it is needed)."""
+    """One earlier revision's text, its lines and the text with whitespace folded (each made when first needed)."""
 
     __slots__ = ("text", "_folded", "_lines")
 
@@ -61,11 +61,23 @@ class Seen:
         return self._folded
 
 
+#: a unit longer than this (characters) is looked for in the folded texts, not as a pattern (cheaper to build)
+PATTERN_MAX = 2000
+
+
+def _spaced(folded: str) -> re.Pattern[str]:
+    """`folded` (words and single spaces) as a pattern with any run of white space between its words: a text holds
+    a match just when the text, whitespace folded, holds `folded` (its first word may end a word of the text, its
+    last may begin one, the ones between are whole words of it)."""
+    return re.compile(r"\s+".join(re.escape(word) for word in folded.split(" ")))
+
+
 class Earlier:
     """The page's earlier revisions a restoration may come from (texts, or `Seen` to share their folding)."""
 
     def __init__(self, texts: Iterable[str | Seen] = ()):
-        self.seen = [t if isinstance(t, Seen) else Seen(t) for t in texts if t and (not isinstance(t, Seen) or t.text)]
+        seen = [t if isinstance(t, Seen) else Seen(t) for t in texts if t and (not isinstance(t, Seen) or t.text)]
+        self.seen = list({id(s): s for s in seen}.values())  # a text shared by several revisions is searched once
         self._answers: dict[tuple[str, str], bool] = {}  # flags on one sentence ask once
 
     def has(self, raw: str, folded: str) -> bool:
@@ -79,7 +91,10 @@ class Earlier:
         latest_first = self.seen[::-1]  # a revert's target is recent
         if any(raw in s.lines for s in latest_first) or any(raw in s.text for s in latest_first):
             return True
-        return any(folded in s.folded for s in latest_first)
+        if len(folded) > PATTERN_MAX:
+            return any(folded in s.folded for s in latest_first)
+        spaced = _spaced(folded)  # found in a text as written just when `folded` is in the text folded
+        return any(spaced.search(s.text) for s in latest_first)
 
     def __contains__(self, unit: str) -> bool:
         return self.has(unit, fold(unit))

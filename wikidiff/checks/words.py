@@ -43,8 +43,20 @@ def _table() -> tuple[re.Pattern[str], dict[str, Entry]]:
     for category, spec in data["categories"].items():
         for phrase in spec["phrases"]:
             entries[phrase.lower()] = Entry(phrase, category, spec["guide"], spec["note"])
-    alts = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(entries, key=len, reverse=True))
+    # Longest phrase first, grouped by first letter: the regex engine tries one group per word, not every phrase.
+    # A character matches at most one first letter (even ignoring case), so the matches are the same as with one
+    # flat alternation in that order.
+    groups: dict[str, list[str]] = {}
+    for p in sorted(entries, key=len, reverse=True):
+        groups.setdefault(p[0], []).append(p[1:])
+    alts = "|".join(re.escape(first) + "(?:" + "|".join(_phrase(rest) for rest in rests) + ")"
+                    for first, rests in groups.items())
     return re.compile(r"(?<![\w-])(?:" + alts + r")(?![\w-])", re.IGNORECASE), entries
+
+
+def _phrase(text: str) -> str:
+    """A phrase as a pattern: any run of white space between its words."""
+    return re.escape(text).replace(r"\ ", r"\s+")
 
 
 class _Spans:

@@ -95,7 +95,9 @@ class PairAuditor:
 
     def remember(self, doc: Document | None) -> None:
         """The revision just handled (None: its text is hidden) joins the window of earlier revisions."""
-        self.window.append(Seen(doc.text if doc is not None else None))
+        text = doc.text if doc is not None else None
+        seen = next((s for s in self.window if text and s.text == text), None) if self.reuse else None
+        self.window.append(seen or Seen(text))  # a text back in the window is folded once
 
     def audit(self, old: Document, new: Document) -> tuple[dict[str, Any], list[dict]]:
         """(revision-row values, flag rows) for the pair; call before `remember(new)`."""
