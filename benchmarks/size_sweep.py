@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SHAPES: dict[str, tuple[str, str, str]] = {
     "nesting": ("templates nested n deep ({{a|{{a|…x…}}}})",
                 "old = '{{a|' * n + 'x' + '}}' * n\nnew = old + ' y.'", "audit"),
+    "nested-images": ("image templates nested n deep ({{Infobox|image={{Infobox|image=…x.jpg}}}}), HTML report",
+                      "old = '{{Infobox|image=' * n + 'x.jpg' + '}}' * n\nnew = old.replace('x.jpg', 'y.jpg')",
+                      "audit+html"),
     "renamed": ("n sections, every heading renamed",
                 "old = ''.join(f'== S{i} ==\\nText {i} here.\\n' for i in range(n))\n"
                 "new = ''.join(f'== T{i} ==\\nText {i} here.\\n' for i in range(n))", "audit"),

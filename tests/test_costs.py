@@ -57,6 +57,37 @@ def test_nested_image_templates_keep_no_copies_and_flag_only_real_files():
     assert [(f.code, f.fields["old"], f.fields["new"]) for f in flags] == [("image-changed", "X.jpg", "Y.jpg")]
 
 
+def test_nested_image_templates_are_compared_by_their_own_text(monkeypatch):
+    """Each level's image value holds every deeper level, and every level changed (the innermost file did): a level
+    is compared by its own text, the calls with images nested in it standing for themselves, so the image rules
+    read about as many characters as the page has, not its square (they read 2,000× the page before)."""
+    from wikidiff.checks import media
+
+    read = 0
+    real = media.strip_comments
+
+    def counting(text: str) -> str:  # every value the rules look at goes through here
+        nonlocal read
+        read += len(text)
+        return real(text)
+
+    monkeypatch.setattr(media, "strip_comments", counting)
+    n = 2000
+    old = "{{Infobox|image=" * n + "x.jpg" + "}}" * n
+    new = old.replace("x.jpg", "y.jpg")
+    audit = wikidiff.audit(old, new)
+    assert [(f.code, f.fields["old"], f.fields["new"]) for f in audit.flags] == [("image-changed", "X.jpg", "Y.jpg")]
+    assert read < 3 * (len(old) + len(new)), read
+
+    def reports(n: int) -> list[int]:
+        old = "{{Infobox|image=" * n + "x.jpg" + "}}" * n
+        audit = wikidiff.audit(old, old.replace("x.jpg", "y.jpg"))
+        return [len(render(audit, fmt)) for fmt in ("text", "html", "json")]
+
+    for small, large in zip(reports(1000), reports(4000), strict=True):
+        assert large < 5 * small, (small, large)  # 4× the nesting: at most about 4× the report
+
+
 def test_nested_arguments_read_as_before():
     text = "{{a| one |b= two |{{c|d=e}}| 2 = x }}"
     call = all_calls(scan(text))[0]

@@ -12,9 +12,9 @@ name, so `[[File:A_b.jpg|300px]]` and `A b.jpg` are the same image.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Literal
 
 from ..model import Flag, Section, Span
-from ..text.braces import find_templates
+from ..text.braces import TemplateCall, find_templates
 from ..text.document import Document
 from ..text.scan import strip_comments
 from ..text.titles import normalize_title
@@ -141,9 +141,8 @@ _ANY_TEMPLATE = re.compile(r"\{\{(?!\s*[#{])")
 
 @dataclass
 class Found:
-    """One template call with an image parameter: its text, named parameters and their value offsets."""
+    """One template call with an image parameter: its named parameters and their value offsets."""
 
-    digest: bytes  # of the call's text: equal calls cannot differ in their images (a digest, not a copy: calls nest)
     params: Mapping[str, str]  # normalised name -> value, read from the page only when asked
     spans: dict[str, tuple[int, int]]  # parameter -> its value's span in the page
 
@@ -152,18 +151,47 @@ class Found:
         return span[0] if span else None
 
 
+class _Reader:
+    """Reads a value with the calls nested in it that have image parameters of their own shown as `{{Name …}}`:
+    they report their own images (a value that is such a template names no file), and a value costs only its own
+    text to read, however deep such calls nest (`{{Infobox|image={{Infobox|image=…}}}}`)."""
+
+    __slots__ = ("_calls", "_starts", "_text")
+
+    def __init__(self, text: str, calls: list[TemplateCall]) -> None:
+        self._text = text
+        self._calls = calls  # in order of their starts
+        self._starts = [c.start for c in calls]
+
+    def read(self, lo: int, hi: int) -> str:
+        parts: list[str] = []
+        pos = lo
+        i = bisect_left(self._starts, lo)
+        while i < len(self._starts) and self._starts[i] < hi:
+            call = self._calls[i]
+            if call.end > hi:  # cannot happen for a value (calls nest), but never read past it
+                break
+            parts += (self._text[pos:call.start], "{{", call.name, " …}}")
+            pos = call.end
+            i = bisect_left(self._starts, pos, i)  # over everything nested in that call at once
+        parts.append(self._text[pos:hi])
+        return "".join(parts)
+
+
 class _Params(Mapping[str, str]):
     """A call's named parameters by normalised name (the last of equal names wins, as in MediaWiki); each value is
-    read from the page when asked, so nested calls keep no copies of each other's text."""
+    read from the page when asked (stripped, as a named value is), so nested calls keep no copies of each other's
+    text."""
 
-    __slots__ = ("_args", "_keys")
+    __slots__ = ("_keys", "_reader", "_spans")
 
-    def __init__(self, args: Mapping[str, str], names: list[str]) -> None:
-        self._args = args
+    def __init__(self, spans: Mapping[str, tuple[int, int]], names: list[str], reader: _Reader) -> None:
+        self._spans = spans
+        self._reader = reader
         self._keys = {norm_param(k): k for k in names}
 
     def __getitem__(self, key: str) -> str:
-        return self._args[self._keys[key]]
+        return self._reader.read(*self._spans[self._keys[key]]).strip()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
@@ -174,15 +202,18 @@ class _Params(Mapping[str, str]):
 
 def _templates_with_images(doc: Document, section: Section, lang: str = "en") -> dict[str, list[Found]]:
     """Template name -> calls with an image parameter, in order, found with the lexical brace reader (no full
-    parse; immune to unbalanced '' and deep nesting)."""
-    out: dict[str, list[Found]] = defaultdict(list)
+    parse; immune to unbalanced '' and deep nesting). Each call costs its own text: its values are read past the
+    calls with images nested in them."""
+    found: list[tuple[TemplateCall, list[str]]] = []
     for call in find_templates(doc.scan, _ANY_TEMPLATE, section.start, section.end):
         names = [k for k in call.args if not k.isdigit()]  # names first: values are read only for image templates
         if any(is_image_param(norm_param(k), lang) for k in names):
-            spans = {norm_param(k): _trim(doc.text, *span) for k, span in call.arg_spans.items()}
-            digest = hashlib.blake2b(doc.text[call.start:call.end].encode("utf-8", "surrogatepass"),
-                                     digest_size=16).digest()
-            out[normalize_title(call.name)].append(Found(digest, _Params(call.args, names), spans))
+            found.append((call, names))
+    reader = _Reader(doc.text, [call for call, _ in found])
+    out: dict[str, list[Found]] = defaultdict(list)
+    for call, names in found:
+        spans = {norm_param(k): _trim(doc.text, *span) for k, span in call.arg_spans.items()}
+        out[normalize_title(call.name)].append(Found(_Params(call.arg_spans, names, reader), spans))
     return out
 
 
@@ -206,8 +237,7 @@ def check_media(ctx: CheckContext) -> list[Flag]:
         for name in dict.fromkeys([*new_t, *old_t]):
             olds, news = old_t.get(name, []), new_t.get(name, [])
             for old, new in zip(olds, news, strict=False):
-                if old.digest != new.digest:  # an unchanged template cannot have changed its image
-                    flags.extend(_compare(name, old, new, section, lang))
+                flags.extend(_compare(name, old, new, section, lang))
             if change.old is None or change.new is None or len(olds) != len(news):
                 # a template with images that only one side has (the section added or removed, or one more call)
                 for call in news[len(olds):]:
@@ -220,15 +250,15 @@ def check_media(ctx: CheckContext) -> list[Flag]:
 def _drop_renamed(flags: list[Flag]) -> list[Flag]:
     """A file removed from one template and added to another in the same section stayed where it was: the
     template (or its parameter) was renamed, e.g. {{Taxobox image}} folded into {{Taxobox}}."""
-    added = [f for f in flags if f.code == "image-added" and not f.fields.get("kept")]
+    added: dict[tuple[str | None, tuple[str, ...]], list[Flag]] = defaultdict(list)
+    for f in reversed(flags):  # each list pops its first flag last
+        if f.code == "image-added" and not f.fields.get("kept"):
+            added[f.section, tuple(f.fields["files"])].append(f)
     gone: set[int] = set()
     for f in flags:
-        if f.code != "image-removed":
-            continue
-        twin = next((a for a in added if id(a) not in gone and a.section == f.section
-                     and a.fields["files"] == f.fields["files"]), None)
-        if twin is not None:
-            gone.update((id(f), id(twin)))
+        twins = added.get((f.section, tuple(f.fields["files"]))) if f.code == "image-removed" else None
+        if twins:
+            gone.update((id(f), id(twins.pop())))
     return [f for f in flags if id(f) not in gone]
 
 
