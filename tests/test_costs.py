@@ -210,3 +210,51 @@ def test_html_report_of_many_refs_on_one_line_is_linear():
         return len(render(wikidiff.audit("A.<ref name=x>X</ref>\n", new), "html"))
 
     assert size(8000) < 5 * size(2000)  # 4× the refs: about 4× the page
+
+
+# --- huge line-by-line changes are folded, and the audit says so (issue 14, 16) --------------------------------
+
+def test_half_a_million_changed_lines_are_folded_and_said():
+    n = 500_000
+    audit = wikidiff.audit("a\n" * n, "b\n" * n)
+    (section,) = audit.sections
+    assert [(op.op, len(op.text)) for op in section.ops] == [("delete", 2 * n), ("insert", 2 * n)]
+    notes = " ".join(audit.notes)
+    assert f"{2 * n:,} changed lines were shown deleted and inserted whole" in notes
+    assert "moves were not searched" in notes
+    s = audit.summary
+    assert s["bytes_added"] - s["bytes_removed"] == s["size_change"]
+    assert wikidiff.audit("a\n" * n, "b\n" * n).notes == audit.notes  # a remembered diff says it again
+
+
+def test_folding_keeps_pairing_work_bounded(monkeypatch):
+    """Past FOLD_LINES no line is scored against another: the pairing is never entered."""
+    calls = []
+    real = words._pair_lines
+    monkeypatch.setattr(words, "_pair_lines", lambda a, b: calls.append(len(a) + len(b)) or real(a, b))
+    words.forget()
+    n = words.FOLD_LINES
+    wikidiff.audit("x\n" + "a\n" * n, "y\n" + "b\n" * n)
+    assert calls == []
+    wikidiff.audit("x\n" + "a\n" * 100, "y\n" + "b\n" * 100)  # an ordinary block is still paired
+    assert calls == [202]
+
+
+@pytest.mark.parametrize("old, new", [
+    ("Intro.\n" + "".join(f"* item {i}\n" for i in range(300)),
+     "Intro.\n" + "".join(f"* item {i}!\n" for i in range(300))),
+    ("== A ==\nOne paragraph that is long enough to move around the page.\n== B ==\nOther.\n",
+     "== A ==\n== B ==\nOther.\nOne paragraph that is long enough to move around the page.\n"),
+])
+def test_ordinary_edits_are_not_folded(old, new):
+    audit = wikidiff.audit(old, new)
+    assert not any("not compared line by line" in n or "moves were not searched" in n for n in audit.notes)
+
+
+def test_blank_lines_do_not_count_as_changed_paragraphs():
+    from wikidiff.diff.moves import _too_many_changed
+
+    assert _too_many_changed("A.\n", "A.\n" + "\n" * (3 * words.FOLD_LINES)) == 0
+    assert _too_many_changed("a\n" * words.FOLD_LINES, "b\n" * words.FOLD_LINES) == 2 * words.FOLD_LINES
+    shuffled = "".join(f"line {i}\n" for i in range(words.FOLD_LINES + 5))
+    assert _too_many_changed(shuffled, "".join(reversed(shuffled.splitlines(keepends=True)))) == 0

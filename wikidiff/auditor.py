@@ -12,7 +12,7 @@ from .checks.base import CheckContext
 from .cite.index import ref_index
 from .codes import SEVERITIES
 from .diff import Move, diff_refs, diff_sections, paragraph_map
-from .diff.words import diff_budget
+from .diff.words import FOLD_LINES, diff_budget, folded_lines
 from .model import Flag as Flag
 from .model import RefChange, RevisionMeta, SectionChange
 from .rescue import RescueSources, attach_rescues
@@ -150,6 +150,12 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
                            tag_table=tags)
         flags = run_checks(ctx)
     notes = list(ctx.notes)
+    if folded_lines():
+        notes.append(f"{folded_lines():,} changed lines were shown deleted and inserted whole, not compared line by "
+                     f"line (over {FOLD_LINES:,} in one block): added text there may include text only reworded")
+    if paragraphs.unsearched:
+        notes.append(f"moves were not searched: the edit changes {paragraphs.unsearched:,} lines (over "
+                     f"{FOLD_LINES:,}), so text moved within it shows as removed and added")
     unanalysed = ref_index(new).unanalysed
     if unanalysed:
         made = ", ".join(f"{{{{{name}}}}} x{n}" for name, n in sorted(unanalysed.items()))

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from ..model import Flag, Span
 from ..text.braces import template_spans
@@ -43,20 +45,27 @@ def _table() -> tuple[re.Pattern[str], dict[str, Entry]]:
     for category, spec in data["categories"].items():
         for phrase in spec["phrases"]:
             entries[phrase.lower()] = Entry(phrase, category, spec["guide"], spec["note"])
-    # Longest phrase first, grouped by first letter: the regex engine tries one group per word, not every phrase.
-    # A character matches at most one first letter (even ignoring case), so the matches are the same as with one
-    # flat alternation in that order.
-    groups: dict[str, list[str]] = {}
-    for p in sorted(entries, key=len, reverse=True):
-        groups.setdefault(p[0], []).append(p[1:])
-    alts = "|".join(re.escape(first) + "(?:" + "|".join(_phrase(rest) for rest in rests) + ")"
-                    for first, rests in groups.items())
-    return re.compile(r"(?<![\w-])(?:" + alts + r")(?![\w-])", re.IGNORECASE), entries
+    return re.compile(r"(?<![\w-])" + _trie(entries) + r"(?![\w-])", re.IGNORECASE), entries
 
 
-def _phrase(text: str) -> str:
-    """A phrase as a pattern: any run of white space between its words."""
-    return re.escape(text).replace(r"\ ", r"\s+")
+def _trie(phrases: Iterable[str]) -> str:
+    """One pattern for all the phrases with their common beginnings shared ("claim", "claims", "claimed" as
+    claim(?:s|ed)?), so a text is read once, not once per phrase. Longer phrases are still tried first."""
+    root: dict[str, Any] = {}
+    for phrase in phrases:
+        node = root
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        alts = [(r"\s+" if ch == " " else re.escape(ch)) + pattern(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return "(?:" + pattern(root) + ")"
 
 
 class _Spans:

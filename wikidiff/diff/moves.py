@@ -37,7 +37,7 @@ from ..model import SectionChange
 from ..text.document import Document
 from ..text.headings import heading_of
 from ..text.scan import strip_comments
-from .words import bag, bag_similarity, word_diff
+from .words import FOLD_LINES, bag, bag_similarity, word_diff
 
 #: paragraphs shorter than this (characters, spaces folded) are too common to call a move ("}}", "|-", bullets)
 MOVE_MIN_CHARS = 40
@@ -81,6 +81,8 @@ class ParagraphMap:
 
     moves: list[Move] = field(default_factory=list)
     kept: list[tuple[int, int]] = field(default_factory=list)
+    #: when not 0, the edit changed this many lines (more than FOLD_LINES) and no paragraph was paired
+    unsearched: int = 0
 
 
 class _Para(NamedTuple):
@@ -138,6 +140,17 @@ def common_lines(a: str, b: str) -> tuple[int, int, int]:
         nl = a.find("\n", tail_a)
         tail_a = len(a) if nl < 0 else nl + 1
     return head, tail_a, len(b) - (len(a) - tail_a)
+
+
+def _too_many_changed(a: str, b: str) -> int:
+    """The number of non-blank lines only one side has, when that is more than FOLD_LINES (else 0): past it,
+    pairing paragraphs one by one would cost more than the edit is worth reading (counted in C, no line objects)."""
+    if a.count("\n") + b.count("\n") <= FOLD_LINES:
+        return 0
+    lines_a, lines_b = Counter(a.splitlines()), Counter(b.splitlines())
+    del lines_a[""], lines_b[""]  # blank lines are no paragraphs
+    changed = (lines_a - lines_b).total() + (lines_b - lines_a).total()
+    return changed if changed > FOLD_LINES else 0
 
 
 def _pair(old: list[_Para], new: list[_Para]) -> list[tuple[_Para, _Para, float]]:
@@ -288,6 +301,9 @@ def paragraph_map(old: Document, new: Document, changes: list[SectionChange]) ->
         return ParagraphMap()
     moved_sections = {(c.old.index, c.new.index) for c in changes if c.moved and c.old and c.new}
     head, old_tail, new_tail = common_lines(old.text, new.text)  # the same lines in place at both ends
+    many = _too_many_changed(old.text[head:old_tail], new.text[head:new_tail])
+    if many:
+        return ParagraphMap(kept=[(0, head), (new_tail, len(new.text))], unsearched=many)
     old_paras, new_paras = _paragraphs(old, head, old_tail), _paragraphs(new, head, new_tail)
     pairs = [p for p in _pair(old_paras, new_paras)
              if (p[0].section, p[1].section) not in moved_sections]  # those moved with their section

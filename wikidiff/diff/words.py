@@ -32,15 +32,32 @@ MIN_TIMEOUT_S = 0.001
 _budget = threading.local()
 
 
+#: a changed block of more lines than this (both sides together) is not paired line by line: it is shown deleted
+#: and inserted whole (MediaWiki's own diff also stops comparing words past a limit), and the audit says so
+FOLD_LINES = 20_000
+
+
 @contextmanager
 def diff_budget(seconds: float = AUDIT_BUDGET_S) -> Iterator[None]:
     """One time budget for every diff run inside (nested budgets share the outermost one)."""
     outer = getattr(_budget, "deadline", None)
     _budget.deadline = time.monotonic() + seconds if outer is None else outer
+    if outer is None:
+        _budget.folded = 0
     try:
         yield
     finally:
         _budget.deadline = outer
+
+
+def folded_lines() -> int:
+    """How many changed lines the diffs inside the current (or last) budget replaced whole without pairing
+    them (see FOLD_LINES)."""
+    return int(getattr(_budget, "folded", 0))
+
+
+def _count_folded(lines: int) -> None:
+    _budget.folded = folded_lines() + lines
 
 
 def diff_timeout() -> float:
@@ -63,22 +80,90 @@ def _dmp() -> diff_match_patch:
 
 
 def _encode(texts: list[str], pattern: re.Pattern[str]) -> tuple[list[str], dict[str, str]]:
-    """Map every distinct token of `texts` to one character, so a character diff becomes a token diff."""
-    vocab: dict[str, str] = {}
-    out = []
-    for text in texts:
-        chars = []
-        for tok in pattern.findall(text):
-            ch = vocab.get(tok)
-            if ch is None:
-                n = len(vocab) + 1
-                ch = vocab[tok] = chr(n + 0x800 if n >= 0xD800 else n)  # never a surrogate
-            chars.append(ch)
-        out.append("".join(chars))
-    return out, {ch: tok for tok, ch in vocab.items()}
+    """Map every distinct token of `texts` to one character (numbered in order of first appearance), so a
+    character diff becomes a token diff."""
+    tokens = [pattern.findall(text) for text in texts]
+    vocab: dict[str, None] = {}
+    for toks in tokens:
+        vocab.update(dict.fromkeys(toks))
+    code = {tok: chr(n + 0x800 if n >= 0xD800 else n) for n, tok in enumerate(vocab, 1)}  # never a surrogate
+    return ["".join(map(code.__getitem__, toks)) for toks in tokens], {ch: tok for tok, ch in code.items()}
 
 
 LINE = re.compile(r"[^\n]*\n|[^\n]+")
+
+
+#: middles (after the common head and tail) shorter than this on either side go to dmp whole: its search is
+#: quick there, and the diffs stay exactly as dmp makes them (setting aside can break a tie another way)
+SET_ASIDE_FROM = 5000
+
+
+def shared_diff(dmp: diff_match_patch, a: str, b: str) -> list[tuple[int, str]]:
+    """dmp's diff of `a` and `b`, run only on the characters both hold: one held by one side alone can never be
+    equal, so it is set aside first (as GNU diff discards lines it cannot match) and put back as deleted or
+    inserted where it stood. The longest common subsequence is the same; the search is shorter, and two texts
+    with nothing in common (500,000 changed lines) cost one pass, not the whole time limit."""
+    head = dmp.diff_commonPrefix(a, b)
+    tail = dmp.diff_commonSuffix(a[head:], b[head:])
+    middle = _shared_middle(dmp, a[head:len(a) - tail], b[head:len(b) - tail])
+    if head:
+        if middle and middle[0][0] == 0:
+            middle[0] = (0, a[:head] + middle[0][1])
+        else:
+            middle.insert(0, (0, a[:head]))
+    if tail:
+        if middle and middle[-1][0] == 0:
+            middle[-1] = (0, middle[-1][1] + a[len(a) - tail:])
+        else:
+            middle.append((0, a[len(a) - tail:]))
+    return middle
+
+
+def _shared_middle(dmp: diff_match_patch, a: str, b: str) -> list[tuple[int, str]]:
+    shared = set(a) & set(b)
+    if not shared:
+        return [(op, t) for op, t in ((-1, a), (1, b)) if t]
+    if min(len(a), len(b)) < SET_ASIDE_FROM or len(shared) == len(set(a)) == len(set(b)):
+        return [(op, t) for op, t in dmp.diff_main(a, b, False)]
+    keep_a = [i for i, c in enumerate(a) if c in shared]
+    keep_b = [j for j, c in enumerate(b) if c in shared]
+    inner = dmp.diff_main("".join(a[i] for i in keep_a), "".join(b[j] for j in keep_b), False)
+    out: list[tuple[int, str]] = []
+
+    def put(op: int, text: str) -> None:
+        if not text:
+            return
+        if out and out[-1][0] == op:
+            out[-1] = (op, out[-1][1] + text)
+        elif op == -1 and out and out[-1][0] == 1:  # a deletion goes before the insertion it meets
+            ins = out.pop()
+            put(-1, text)
+            out.append(ins)
+        else:
+            out.append((op, text))
+
+    pa = pb = i = j = 0  # next unplaced character of a and b; next kept character of each
+    for op, text in inner:
+        n = len(text)
+        if op == -1:
+            end = keep_a[i + n - 1] + 1
+            put(-1, a[pa:end])
+            pa, i = end, i + n
+        elif op == 1:
+            end = keep_b[j + n - 1] + 1
+            put(1, b[pb:end])
+            pb, j = end, j + n
+        else:
+            for k in range(n):  # each kept pair, with what was set aside before it on either side
+                ia, jb = keep_a[i + k], keep_b[j + k]
+                put(-1, a[pa:ia])
+                put(1, b[pb:jb])
+                put(0, a[ia])
+                pa, pb = ia + 1, jb + 1
+            i, j = i + n, j + n
+    put(-1, a[pa:])
+    put(1, b[pb:])
+    return out
 
 
 #: token diffs kept (a page history repeats its paragraph edits: reverts, edit wars)
@@ -112,10 +197,10 @@ def forget() -> None:
 def _token_diff(old: str, new: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
     (a, b), tokens = _encode([old, new], pattern)
     dmp = _dmp()
-    diffs = dmp.diff_main(a, b, False)
+    diffs = shared_diff(dmp, a, b)
     if pattern is _TOKEN:
         dmp.diff_cleanupSemantic(diffs)
-    return [(op, "".join(tokens[c] for c in chars)) for op, chars in diffs]
+    return [(op, "".join(map(tokens.__getitem__, chars))) for op, chars in diffs]
 
 
 #: word diffs kept, by the pair of texts, with offsets from 0 (an edit war repeats a section's edit)
@@ -133,9 +218,12 @@ def word_diff(old: str, new: str, old_base: int = 0, new_base: int = 0) -> list[
     key = (old, new)
     hit = _word_memo.get(key)
     if hit is None:
+        folded = folded_lines()
         ops = _word_diff(old, new)
         hit = tuple((op.op, op.text, op.old_offset, op.new_offset) for op in ops)
-        if diff_timeout() >= DIFF_TIMEOUT_S:  # unhurried to the end, so every diff inside it was too
+        # kept when unhurried to the end (so every diff inside it was too) and nothing was folded (which the
+        # audit must hear of each time)
+        if diff_timeout() >= DIFF_TIMEOUT_S and folded_lines() == folded:
             _word_memo[key] = hit
             if len(_word_memo) > MEMO:
                 _word_memo.popitem(last=False)
@@ -146,35 +234,49 @@ def word_diff(old: str, new: str, old_base: int = 0, new_base: int = 0) -> list[
 
 def _word_diff(old: str, new: str) -> list[DiffOp]:
     ops: list[DiffOp] = []
+    run: list[str] = []  # the texts of the last op, joined once it ends (no copy per line added)
     pos = [0, 0]
 
     def emit(kind: OpKind, text: str) -> None:
         if not text:
             return
         if ops and ops[-1].op == kind:
-            ops[-1].text += text
+            run.append(text)
         else:
-            ops.append(DiffOp(kind, text, pos[0], pos[1]))
+            close()
+            ops.append(DiffOp(kind, "", pos[0], pos[1]))
+            run.append(text)
         if kind != "insert":
             pos[0] += len(text)
         if kind != "delete":
             pos[1] += len(text)
 
+    def close() -> None:
+        if ops and run:
+            ops[-1].text = "".join(run)
+        run.clear()
+
     if old == new:
         emit("equal", old)
+        close()
         return ops
     block_old: list[str] = []
     block_new: list[str] = []
 
     def flush() -> None:
-        for kind, a, b in _pair_lines(block_old, block_new):
-            if kind == "pair" and a == b:
-                emit("equal", a)
-            elif kind == "pair":
-                for op, t in token_diff(a, b, _TOKEN):
-                    emit("equal" if op == 0 else "delete" if op < 0 else "insert", t)
-            else:
-                emit(kind, a or b)  # "pair" was handled above
+        if len(block_old) + len(block_new) > FOLD_LINES:  # too many to pair: replaced whole, and said so
+            _count_folded(len(block_old) + len(block_new))
+            emit("delete", "".join(block_old))
+            emit("insert", "".join(block_new))
+        else:
+            for kind, a, b in _pair_lines(block_old, block_new):
+                if kind == "pair" and a == b:
+                    emit("equal", a)
+                elif kind == "pair":
+                    for op, t in token_diff(a, b, _TOKEN):
+                        emit("equal" if op == 0 else "delete" if op < 0 else "insert", t)
+                else:
+                    emit(kind, a or b)  # "pair" was handled above
         block_old.clear()
         block_new.clear()
 
@@ -185,6 +287,7 @@ def _word_diff(old: str, new: str) -> list[DiffOp]:
         else:
             (block_old if op < 0 else block_new).extend(LINE.findall(text))
     flush()
+    close()
     return ops
 
 
