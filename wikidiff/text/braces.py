@@ -51,6 +51,19 @@ class Args(Mapping[str, str]):
     def __contains__(self, key: object) -> bool:
         return key in self._spans
 
+    def head(self, key: str, limit: int) -> str:
+        """The value of `key` as read by `args[key]`, cut to `limit` characters (the last one "…") without reading
+        the rest: a value can hold a whole nest of templates."""
+        a, b = self._spans[key]
+        named = key in self._named
+        if named:
+            while a < b and self._text[a].isspace():
+                a += 1
+        if b - a <= limit:
+            value = self._text[a:b]
+            return value.rstrip() if named else value
+        return self._text[a:a + max(0, limit - 1)] + "…"
+
     def __repr__(self) -> str:
         return f"Args({dict(self)!r})"
 
