@@ -113,3 +113,21 @@ def test_flag_reference_is_generated_from_codes():
         "open(\"docs/flags.md\", \"w\").write(r())'")
     for code in CODES:
         assert f"## `{code}`" in path.read_text(encoding="utf-8")
+
+
+def test_readme_states_the_limits_the_code_has():
+    """The limits the README names are the ones the code applies."""
+    from wikidiff.diff.words import AUDIT_BUDGET_S, FOLD_LINES
+    from wikidiff.report.html.common import FLAGS_LISTED
+    from wikidiff.report.html.diff import ROWS_MAX
+    from wikidiff.sources.answers import MAX_REVISION_BYTES
+    from wikidiff.sources.files import MAX_BYTES
+    from wikidiff.sources.http import MAX_ANSWER_BYTES
+
+    text = " ".join(README.split())
+    mib = 1024 * 1024
+    for phrase in (f"one {AUDIT_BUDGET_S:g} s diff budget per audit", f"of over {FOLD_LINES:,} lines",
+                   f"past {FOLD_LINES:,} changed lines", f"after {ROWS_MAX:,} lines", f"at most {FLAGS_LISTED} flags",
+                   f"capped at {MAX_ANSWER_BYTES // mib} MiB decoded", f"revisions at {MAX_REVISION_BYTES // mib} MiB",
+                   f"files at {MAX_BYTES // mib} MiB"):
+        assert phrase in text, phrase

@@ -150,9 +150,10 @@ def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | No
                            tag_table=tags)
         flags = run_checks(ctx)
     notes = list(ctx.notes)
-    if folded_lines():
-        notes.append(f"{folded_lines():,} changed lines were shown deleted and inserted whole, not compared line by "
-                     f"line (over {FOLD_LINES:,} in one block): added text there may include text only reworded")
+    removed, added = folded_lines()
+    if removed or added:
+        notes.append(f"{removed:,} removed and {added:,} added lines were shown whole, not compared line by line "
+                     f"(over {FOLD_LINES:,} in one block): added text there may include text only reworded")
     if paragraphs.unsearched:
         notes.append(f"moves were not searched: the edit changes {paragraphs.unsearched:,} lines (over "
                      f"{FOLD_LINES:,}), so text moved within it shows as removed and added")

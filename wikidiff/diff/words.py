@@ -43,21 +43,22 @@ def diff_budget(seconds: float = AUDIT_BUDGET_S) -> Iterator[None]:
     outer = getattr(_budget, "deadline", None)
     _budget.deadline = time.monotonic() + seconds if outer is None else outer
     if outer is None:
-        _budget.folded = 0
+        _budget.folded = (0, 0)
     try:
         yield
     finally:
         _budget.deadline = outer
 
 
-def folded_lines() -> int:
-    """How many changed lines the diffs inside the current (or last) budget replaced whole without pairing
-    them (see FOLD_LINES)."""
-    return int(getattr(_budget, "folded", 0))
+def folded_lines() -> tuple[int, int]:
+    """How many changed lines (old, new) the diffs inside the current (or last) budget replaced whole without
+    pairing them (see FOLD_LINES)."""
+    return getattr(_budget, "folded", (0, 0))
 
 
-def _count_folded(lines: int) -> None:
-    _budget.folded = folded_lines() + lines
+def _count_folded(old_lines: int, new_lines: int) -> None:
+    old, new = folded_lines()
+    _budget.folded = (old + old_lines, new + new_lines)
 
 
 def diff_timeout() -> float:
@@ -265,7 +266,7 @@ def _word_diff(old: str, new: str) -> list[DiffOp]:
 
     def flush() -> None:
         if len(block_old) + len(block_new) > FOLD_LINES:  # too many to pair: replaced whole, and said so
-            _count_folded(len(block_old) + len(block_new))
+            _count_folded(len(block_old), len(block_new))
             emit("delete", "".join(block_old))
             emit("insert", "".join(block_new))
         else:
