@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from ..codes import shorten
 from ..diff.lines import replacement_line
 from ..model import DiffOp, Flag, Span
-from ..text.braces import TemplateCall, all_calls, find_templates
+from ..text.braces import Args, TemplateCall, all_calls, find_templates
 from ..text.document import Document
 from ..text.sentences import SENTENCE_END, sentences
 from ..text.titles import MaintenanceTags
@@ -25,6 +26,10 @@ from .base import CheckContext
 _ANY_TEMPLATE = re.compile(r"\{\{(?!\s*[#{])")
 CONTEXT_CHARS = 300
 REPLACEMENT_CHARS = 600
+#: the most of a tag's wikitext, reason and date a flag keeps (a tag can hold a nest of tags), and of the citation
+#: that replaced it (tags in one sentence share it)
+SHOWN_CHARS = 500
+CITATION_CHARS = 2000
 
 
 @dataclass
@@ -47,8 +52,35 @@ def tags_in(doc: Document, lo: int, hi: int, table: MaintenanceTags | None = Non
         spec = table.lookup(call.name)
         if spec is None:
             continue
-        out.append(FoundTag(spec.canonical, call, spec.reason(call.args), spec.date(call.args)))
+        args = _Heads(call.args) if isinstance(call.args, Args) else call.args
+        out.append(FoundTag(spec.canonical, call, spec.reason(args), spec.date(args)))
     return out
+
+
+class _Heads(Mapping[str, str]):
+    """A call's arguments, each value cut to SHOWN_CHARS without reading the rest (so tags nested in a reason cost
+    their own text, not every deeper level again)."""
+
+    __slots__ = ("_args",)
+
+    def __init__(self, args: Args) -> None:
+        self._args = args
+
+    def __getitem__(self, key: str) -> str:
+        if key not in self._args:
+            raise KeyError(key)
+        return self._args.head(key, SHOWN_CHARS)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._args)
+
+    def __len__(self) -> int:
+        return len(self._args)
+
+
+def _clip(text: str, lo: int, hi: int, limit: int = SHOWN_CHARS) -> str:
+    """text[lo:hi] cut to `limit` characters (the last "…"), read without copying the rest."""
+    return text[lo:hi] if hi - lo <= limit else text[lo:lo + limit - 1] + "…"
 
 
 class _Side:
@@ -165,10 +197,10 @@ def check_tags(ctx: CheckContext) -> list[Flag]:
             + (f" (reason: {tag.reason})" if tag.reason else ""),
             ctx.old_section(pos),
             {"tag": tag.canonical, "template": tag.written, "reason": tag.reason, "date": tag.date,
-             "wikitext": ctx.old.text[tag.call.start:tag.call.end],
+             "wikitext": _clip(ctx.old.text, tag.call.start, tag.call.end),
              "context": sentence_before(ctx.old, pos), "replaced_by": _replacement(ctx, pos),
              "resolved_by_citation": cite is not None,
-             "citation": ctx.new.text[cite[0]:cite[1]] if cite else None},
+             "citation": _clip(ctx.new.text, *cite, CITATION_CHARS) if cite else None},
             old_offset=pos, span=Span("old", tag.call.start, tag.call.end)))
     for tag, _ops in added:
         pos = tag.call.start
@@ -177,7 +209,7 @@ def check_tags(ctx: CheckContext) -> list[Flag]:
             f"{{{{{tag.written}}}}} added" + (f" (reason: {tag.reason})" if tag.reason else ""),
             ctx.new_section(pos),
             {"tag": tag.canonical, "template": tag.written, "reason": tag.reason, "date": tag.date,
-             "wikitext": ctx.new.text[tag.call.start:tag.call.end],
+             "wikitext": _clip(ctx.new.text, tag.call.start, tag.call.end),
              "context": sentence_before(ctx.new, pos)},
             new_offset=pos, span=Span("new", tag.call.start, tag.call.end)))
     return flags

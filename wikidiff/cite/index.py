@@ -28,7 +28,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from ..model import Ref
-from ..text.braces import TemplateCall, find_templates
+from ..text.braces import TemplateCall, find_templates, holds_call
 from ..text.document import Document
 from ..text.scan import REF_TAG, Scan, parse_attributes
 from ..text.titles import canonical_key
@@ -268,8 +268,9 @@ def index_refs(scan: Scan, lang: str = "en") -> RefIndex:
     for el in scan.elements:
         if el.name == REF_TAG:
             pairs.append(_ref_from_tag(scan, el, list_group(el.start)))
+    made_names: Counter = Counter()  # {{r}} names that templates make: known only after expansion
     for call in find_templates(scan, _R_RE):
-        pairs.extend(_refs_from_r(call, list_group(call.start)))
+        pairs.extend(_refs_from_r(scan, call, list_group(call.start), made_names))
     for call in note_calls:
         pair = _ref_from_note_template(text, call, list_group(call.start))
         if pair is not None:
@@ -286,6 +287,7 @@ def index_refs(scan: Scan, lang: str = "en") -> RefIndex:
                 made.add(call.start)
     unanalysed: Counter = Counter(canonical_key(c.name) for c in find_templates(scan, _OPAQUE_RE)
                                   if c.start not in made)
+    unanalysed.update(made_names)
     pairs.sort(key=lambda p: p[0].start)
     calls = sorted((c for _, c in pairs), key=lambda c: c.order)  # nested refs of a {{#tag:ref}} come first
     return RefIndex([r for r, _ in pairs], unanalysed, has_list, calls, lists)
@@ -318,11 +320,18 @@ def _ref_from_named_template(text: str, call: TemplateCall, params: dict[str, st
                          f"template:{tname}", list_group)
 
 
-def _refs_from_r(call: TemplateCall, list_group: str | None) -> list[tuple[Ref, CiteCall]]:
+def _refs_from_r(scan: Scan, call: TemplateCall, list_group: str | None, made_names: Counter
+                 ) -> list[tuple[Ref, CiteCall]]:
+    """The invocations of `{{r|a|b}}`; a name a template makes (`{{r|{{…}}}}`) is counted in `made_names`, not
+    read: it exists only after expansion (and reading nested ones would cost the square of their depth)."""
     group = _tag_value(call.args.get("group", call.args.get("g", "")))
     out = []
     i = 1
     while str(i) in call.args:
+        if holds_call(scan, *call.arg_spans[str(i)]):
+            made_names[canonical_key(call.name)] += 1
+            i += 1
+            continue
         name = _tag_value(call.args[str(i)])
         if name:
             out.append(_template_ref("invocation", name, group, None, call, "{{" + call.name + "|" + name + "}}",

@@ -34,12 +34,20 @@ def defined_outside(doc: Document, uses: Iterable[Ref]) -> str | None:
         comment = _adjacent_comment(doc, use)
         if comment is not None and _SAYS_DEFINED.search(comment):
             return f"a comment at its use says: {_clip(comment)}"
-    listed = ref_templates(doc.lang)["defines_refs"]
-    if listed:
-        for call in all_calls(doc.scan).values():
-            if canonical_key(call.name) in listed:
-                return f"the page transcludes {{{{{call.name.strip()}}}}}, which defines refs"
-    return None
+    return _transcludes_definer(doc)
+
+
+def _transcludes_definer(doc: Document) -> str | None:
+    """The reason when the page transcludes a template listed as defining refs (asked once per page: a page with
+    thousands of broken names reads its calls once)."""
+    if "transcludes_definer" not in doc.memo:
+        listed = ref_templates(doc.lang)["defines_refs"]
+        doc.memo["transcludes_definer"] = next(
+            (f"the page transcludes {{{{{call.name.strip()}}}}}, which defines refs"
+             for call in (all_calls(doc.scan).values() if listed else ()) if canonical_key(call.name) in listed),
+            None)
+    reason: str | None = doc.memo["transcludes_definer"]
+    return reason
 
 
 def _adjacent_comment(doc: Document, ref: Ref) -> str | None:

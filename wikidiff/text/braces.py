@@ -51,6 +51,19 @@ class Args(Mapping[str, str]):
     def __contains__(self, key: object) -> bool:
         return key in self._spans
 
+    def head(self, key: str, limit: int) -> str:
+        """The value of `key` as read by `args[key]`, cut to `limit` characters (the last one "…") without reading
+        the rest: a value can hold a whole nest of templates."""
+        a, b = self._spans[key]
+        named = key in self._named
+        if named:
+            while a < b and self._text[a].isspace():
+                a += 1
+        if b - a <= limit:
+            value = self._text[a:b]
+            return value.rstrip() if named else value
+        return self._text[a:a + max(0, limit - 1)] + "…"
+
     def __repr__(self) -> str:
         return f"Args({dict(self)!r})"
 
@@ -166,11 +179,23 @@ def _make_call(text: str, frame: _Frame, end: int) -> TemplateCall:
     return TemplateCall(name, frame.start, end, Args(text, spans, frozenset(named)), spans)
 
 
-def template_spans(scan: Scan, lo: int, hi: int) -> list[tuple[int, int]]:
-    """Spans of the outermost templates that start within text[lo:hi] (unclosed ones are left out)."""
+def _ordered_spans(scan: Scan) -> list[tuple[int, int]]:
     ordered = scan.__dict__.get("_template_spans")
     if ordered is None:  # sorted once per revision: callers ask line by line
         ordered = scan.__dict__["_template_spans"] = sorted((c.start, c.end) for c in all_calls(scan).values())
+    return ordered
+
+
+def holds_call(scan: Scan, lo: int, hi: int) -> bool:
+    """Whether a template call starts within text[lo:hi] (asked without reading the text: values can nest deep)."""
+    ordered = _ordered_spans(scan)
+    i = bisect_left(ordered, (lo, -1))
+    return i < len(ordered) and ordered[i][0] < hi
+
+
+def template_spans(scan: Scan, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Spans of the outermost templates that start within text[lo:hi] (unclosed ones are left out)."""
+    ordered = _ordered_spans(scan)
     spans: list[tuple[int, int]] = []
     for i in range(bisect_left(ordered, (lo, -1)), len(ordered)):
         start, end = ordered[i]

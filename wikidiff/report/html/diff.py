@@ -14,6 +14,8 @@ from .common import Mark, Page, e, section_name, worst_severity
 #: the most diff lines one section shows; a longer diff is cut there with a note (1 MB of blank lines would make
 #: a page of a hundred megabytes)
 ROWS_MAX = 1500
+#: a flagged piece of text lists the numbers of the flags over it up to this many, and counts them beyond
+TITLED = 10
 
 
 def changes(page: Page) -> str:
@@ -135,6 +137,7 @@ def segs_html(page: Page, segs: list[Seg], side: str, marks: list[Mark] | None, 
         waiting = sorted(here)  # marks by start, entered as the sweep reaches them
         k = 0
         active: list[tuple[int, int, int, str]] = []  # heap of (end, number, start, severity)
+        by_severity: Counter[str] = Counter()  # of the active marks, so a piece under many marks costs no sort
         r = 0
         for a, b in zip(points, points[1:], strict=False):
             while k < len(waiting) and (waiting[k][0] <= a):
@@ -145,18 +148,22 @@ def segs_html(page: Page, segs: list[Seg], side: str, marks: list[Mark] | None, 
                     pieces.append(f'<a class="wd-pin {sev}" id="{page.id("spot", n)}" '
                                   f'href="#{page.id("flag", n)}" title="flag {n}">{n}</a>')
                 heapq.heappush(active, (end, n, s, sev))
+                by_severity[sev] += 1
             while active and active[0][0] <= a:
-                heapq.heappop(active)
+                by_severity[heapq.heappop(active)[3]] -= 1
             while r < len(ref_here) and ref_here[r][1] <= a:
                 r += 1
             text = e(seg.text[a - lo : b - lo])
             if r < len(ref_here) and ref_here[r][0] <= a:
                 text = f'<span class="wd-ref">{text}</span>'
             if active:
-                covering = sorted(active, key=lambda m: (m[2], m[0], m[1]))
-                sev = worst_severity([m[3] for m in covering])
-                nums = ", ".join(str(m[1]) for m in covering)
-                text = f'<mark class="wd-spot {sev}" title="flag {nums}">{text}</mark>'
+                sev = worst_severity([v for v, count in by_severity.items() if count])
+                if len(active) <= TITLED:
+                    covering = sorted(active, key=lambda m: (m[2], m[0], m[1]))
+                    title = "flag " + ", ".join(str(m[1]) for m in covering)
+                else:  # nested flags (a hostile edit can nest thousands): counted, not listed on every piece
+                    title = f"{len(active):,} flags"
+                text = f'<mark class="wd-spot {sev}" title="{title}">{text}</mark>'
             pieces.append(text)
         inner = "".join(pieces)
         if seg.kind == "delete":
