@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from .arrow import arrow_table, arrow_type, schema_metadata
 from .defaults import BATCH, FORMATS
 from .schema import CATEGORIES, TABLES, RunStats
 
@@ -53,12 +54,19 @@ def arrow_schema(table: str) -> Any:
     if schema is None:
         import pyarrow as pa
 
-        types = {"int": pa.int64(), "bool": pa.bool_(), "float": pa.float64(), "str": pa.string(),
-                 "ts": pa.timestamp("s", tz="UTC"), "cat": pa.dictionary(pa.int32(), pa.string())}
-        schema = pa.schema([(c, types[k]) for c, k in TABLES[table]])
-        pandas_meta = pa.Schema.from_pandas(frame(table, []), preserve_index=False).metadata
-        schema = _SCHEMAS[table] = schema.with_metadata(pandas_meta)
+        schema = pa.schema([(c, arrow_type(k)) for c, k in TABLES[table]])
+        schema = _SCHEMAS[table] = schema.with_metadata(schema_metadata(table))
     return schema
+
+
+def _arrow(table: str, rows: list[dict]) -> Any:
+    """The rows as an Arrow table: directly (see wikidiff.histories.arrow), or through a DataFrame."""
+    got = arrow_table(table, rows, arrow_schema(table))
+    if got is None:
+        import pyarrow as pa
+
+        got = pa.Table.from_pandas(frame(table, rows), schema=arrow_schema(table), preserve_index=False)
+    return got
 
 
 class MemorySink:
@@ -137,20 +145,20 @@ class FileSink:
         rows, self._buf[table] = self._buf[table], []
         if not rows and table in self._started:
             return
-        df = frame(table, rows)
         path = self.path(table)
         if self.fmt == "parquet":
-            import pyarrow as pa
             import pyarrow.parquet as pq
 
             writer = self._writers.get(table)
             if writer is None:
                 writer = self._writers[table] = pq.ParquetWriter(path, arrow_schema(table))
-            writer.write_table(pa.Table.from_pandas(df, schema=arrow_schema(table), preserve_index=False))
+            writer.write_table(_arrow(table, rows))
         elif self.fmt == "csv":
+            df = frame(table, rows)
             df.to_csv(path, mode="a" if table in self._started else "w", header=table not in self._started,
                       index=False, date_format="%Y-%m-%dT%H:%M:%SZ")
         else:
+            df = frame(table, rows)
             if table == "flags":  # fields as a JSON object of the line, not a string holding JSON
                 df = df.astype({"fields": object})
                 df["fields"] = [json.loads(x) if isinstance(x, str) else None for x in df["fields"]]
