@@ -309,3 +309,26 @@ def test_nested_tags_keep_a_bounded_part_of_their_text():
     small = audit(500)
     for fmt in ("text", "html", "json"):
         assert len(render(large, fmt)) < 5 * len(render(small, fmt)), fmt
+
+
+@pytest.mark.parametrize("opening", ["{{efn|", "{{refn|group=a|", "{{#tag:ref|"])
+def test_notes_nested_in_notes_are_read_past(opening):
+    """A note inside a note is a ref of its own (Cite sees a marker in the outer content): the outer ref shows it as
+    `{{Name …}}`, so the ref index holds each level's own text, not every deeper level again (it held the square)."""
+    from wikidiff.cite.index import index_refs
+
+    def page(n: int, last: str) -> str:
+        return "Text " + opening * n + last + "}}" * n + "\n{{notelist}}\n{{reflist|group=a}}\n"
+
+    refs = index_refs(scan(page(2000, "x"))).refs
+    assert len(refs) == 2000
+    assert sum(len(r.raw) + len(r.content or "") for r in refs) < 20 * len(page(2000, "x"))
+    assert refs[-1].content == "x" and "…}}" in (refs[0].content or "")
+    result = wikidiff.audit(page(2000, "x"), page(2000, "y"))
+    changed = {(c.change, (c.old or c.new).content) for c in result.references}
+    assert changed == {("removed", "x"), ("added", "y")}  # only the innermost note changed its own text
+
+    def size(n: int) -> int:
+        return len(render(wikidiff.audit(page(n, "x"), page(n, "y")), "json"))
+
+    assert size(2000) < 5 * size(500)

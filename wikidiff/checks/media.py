@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from importlib import resources
 from typing import Literal
 
 from ..model import Flag, Section, Span
-from ..text.braces import TemplateCall, find_templates
+from ..text.braces import CallReader, TemplateCall, find_templates
 from ..text.document import Document
 from ..text.scan import strip_comments
 from ..text.titles import normalize_title
@@ -151,33 +150,6 @@ class Found:
         return span[0] if span else None
 
 
-class _Reader:
-    """Reads a value with the calls nested in it that have image parameters of their own shown as `{{Name …}}`:
-    they report their own images (a value that is such a template names no file), and a value costs only its own
-    text to read, however deep such calls nest (`{{Infobox|image={{Infobox|image=…}}}}`)."""
-
-    __slots__ = ("_calls", "_starts", "_text")
-
-    def __init__(self, text: str, calls: list[TemplateCall]) -> None:
-        self._text = text
-        self._calls = calls  # in order of their starts
-        self._starts = [c.start for c in calls]
-
-    def read(self, lo: int, hi: int) -> str:
-        parts: list[str] = []
-        pos = lo
-        i = bisect_left(self._starts, lo)
-        while i < len(self._starts) and self._starts[i] < hi:
-            call = self._calls[i]
-            if call.end > hi:  # cannot happen for a value (calls nest), but never read past it
-                break
-            parts += (self._text[pos:call.start], "{{", call.name, " …}}")
-            pos = call.end
-            i = bisect_left(self._starts, pos, i)  # over everything nested in that call at once
-        parts.append(self._text[pos:hi])
-        return "".join(parts)
-
-
 class _Params(Mapping[str, str]):
     """A call's named parameters by normalised name (the last of equal names wins, as in MediaWiki); each value is
     read from the page when asked (stripped, as a named value is), so nested calls keep no copies of each other's
@@ -185,7 +157,7 @@ class _Params(Mapping[str, str]):
 
     __slots__ = ("_keys", "_reader", "_spans")
 
-    def __init__(self, spans: Mapping[str, tuple[int, int]], names: list[str], reader: _Reader) -> None:
+    def __init__(self, spans: Mapping[str, tuple[int, int]], names: list[str], reader: CallReader) -> None:
         self._spans = spans
         self._reader = reader
         self._keys = {norm_param(k): k for k in names}
@@ -209,7 +181,7 @@ def _templates_with_images(doc: Document, section: Section, lang: str = "en") ->
         names = [k for k in call.args if not k.isdigit()]  # names first: values are read only for image templates
         if any(is_image_param(norm_param(k), lang) for k in names):
             found.append((call, names))
-    reader = _Reader(doc.text, [call for call, _ in found])
+    reader = CallReader(doc.text, [call for call, _ in found])  # they report their own images
     out: dict[str, list[Found]] = defaultdict(list)
     for call, names in found:
         spans = {norm_param(k): _trim(doc.text, *span) for k, span in call.arg_spans.items()}

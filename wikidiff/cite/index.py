@@ -22,13 +22,14 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
 from ..model import Ref
-from ..text.braces import TemplateCall, find_templates, holds_call
+from ..text.braces import Args, CallReader, TemplateCall, find_templates, holds_call
 from ..text.document import Document
 from ..text.scan import REF_TAG, Scan, parse_attributes
 from ..text.titles import canonical_key
@@ -271,20 +272,22 @@ def index_refs(scan: Scan, lang: str = "en") -> RefIndex:
     made_names: Counter = Counter()  # {{r}} names that templates make: known only after expansion
     for call in find_templates(scan, _R_RE):
         pairs.extend(_refs_from_r(scan, call, list_group(call.start), made_names))
+    named_params, named_re = _wiki_res(lang)
+    named_calls = list(find_templates(scan, named_re)) if named_re is not None else []
+    # a ref made inside another's content is its own ref (Cite sees a marker there): each is read past the others
+    reader = CallReader(text, [*note_calls, *tag_calls, *named_calls])
     for call in note_calls:
-        pair = _ref_from_note_template(text, call, list_group(call.start))
+        pair = _ref_from_note_template(reader, call, list_group(call.start))
         if pair is not None:
             pairs.append(pair)
     for call in tag_calls:
-        pairs.append(_ref_from_tag_function(text, call, list_group(call.start)))
-    named_params, named_re = _wiki_res(lang)
+        pairs.append(_ref_from_tag_function(reader, call, list_group(call.start)))
     made: set[int] = set()
-    if named_re is not None:
-        for call in find_templates(scan, named_re):
-            pair = _ref_from_named_template(text, call, named_params, list_group(call.start))
-            if pair is not None:
-                pairs.append(pair)
-                made.add(call.start)
+    for call in named_calls:
+        pair = _ref_from_named_template(reader, call, named_params, list_group(call.start))
+        if pair is not None:
+            pairs.append(pair)
+            made.add(call.start)
     unanalysed: Counter = Counter(canonical_key(c.name) for c in find_templates(scan, _OPAQUE_RE)
                                   if c.start not in made)
     unanalysed.update(made_names)
@@ -307,16 +310,22 @@ def _template_ref(kind, name: str | None, group: str, content: str | None, call:
     return ref, CiteCall(ref, key_name, follow if not fatal else None, fatal, call.end)
 
 
-def _ref_from_named_template(text: str, call: TemplateCall, params: dict[str, str], list_group: str | None
-                             ) -> tuple[Ref, CiteCall] | None:
+def _args(reader: CallReader, call: TemplateCall) -> Mapping[str, str]:
+    """The call's arguments read past the refs made inside it."""
+    return call.args.read_with(reader) if isinstance(call.args, Args) else call.args
+
+
+def _ref_from_named_template(reader: CallReader, call: TemplateCall, params: dict[str, str],
+                             list_group: str | None) -> tuple[Ref, CiteCall] | None:
     """A wiki's footnote template given a ref name (`{{sfn|Author|2007|name=x}}` on ruwiki): a definition of x whose
     content is the call's other arguments (the same arguments make the same footnote)."""
     tname = canonical_key(call.name)
-    name = _tag_value(call.args.get(params[tname], ""))
+    args = _args(reader, call)
+    name = _tag_value(args.get(params[tname], ""))
     if not name:
         return None
-    content = "|".join(f"{k}={' '.join(v.split())}" for k, v in call.args.items() if k != params[tname])
-    return _template_ref("definition", name, "", content or tname, call, text[call.start:call.end],
+    content = "|".join(f"{k}={' '.join(v.split())}" for k, v in args.items() if k != params[tname])
+    return _template_ref("definition", name, "", content or tname, call, reader.raw(call),
                          f"template:{tname}", list_group)
 
 
@@ -340,13 +349,14 @@ def _refs_from_r(scan: Scan, call: TemplateCall, list_group: str | None, made_na
     return out
 
 
-def _ref_from_note_template(text: str, call: TemplateCall, list_group: str | None
+def _ref_from_note_template(reader: CallReader, call: TemplateCall, list_group: str | None
                             ) -> tuple[Ref, CiteCall] | None:
     tname = canonical_key(call.name)
-    group = _tag_value(call.args.get("group", EFN_GROUPS.get(tname, "")))
-    name = _tag_value(call.args.get("name") or "") or None
-    body = call.args.get("1", call.args.get("text", ""))
-    raw = text[call.start:call.end]
+    args = _args(reader, call)
+    group = _tag_value(args.get("group", EFN_GROUPS.get(tname, "")))
+    name = _tag_value(args.get("name") or "") or None
+    body = args.get("1", args.get("text", ""))
+    raw = reader.raw(call)
     if body.strip():
         return _template_ref("definition", name, group, body.strip(), call, raw, f"template:{tname}", list_group)
     if name:
@@ -363,12 +373,14 @@ def _tag_value(value: str) -> str:
     return value
 
 
-def _ref_from_tag_function(text: str, call: TemplateCall, list_group: str | None) -> tuple[Ref, CiteCall]:
-    attrs = {k: _tag_value(v) for k, v in call.args.items() if not k.isdigit()}
+def _ref_from_tag_function(reader: CallReader, call: TemplateCall, list_group: str | None
+                           ) -> tuple[Ref, CiteCall]:
+    args = _args(reader, call)
+    attrs = {k: _tag_value(v) for k, v in args.items() if not k.isdigit()}
     name = attrs.get("name") or None
     follow = attrs.get("follow") or None
-    body = call.args.get("1", "")
-    raw = text[call.start:call.end]
+    body = args.get("1", "")
+    raw = reader.raw(call)
     kind = "definition" if body.strip() or (follow and name is None) else "invocation"
     return _template_ref(kind, name, attrs.get("group", ""), body.strip() or None, call, raw, "#tag", list_group,
                          attrs, absent="1" not in call.args)

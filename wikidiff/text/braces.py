@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from .scan import Scan
@@ -30,17 +30,23 @@ class Args(Mapping[str, str]):
     """A call's arguments by name (positional ones "1", "2", …), each value read from the text when asked:
     named values stripped of surrounding white space, positional ones as written (as the preprocessor does)."""
 
-    __slots__ = ("_named", "_spans", "_text")
+    __slots__ = ("_named", "_read", "_spans", "_text")
 
-    def __init__(self, text: str, spans: dict[str, tuple[int, int]], named: frozenset[str]) -> None:
+    def __init__(self, text: str, spans: dict[str, tuple[int, int]], named: frozenset[str],
+                 read: Callable[[int, int], str] | None = None) -> None:
         self._text = text
         self._spans = spans
         self._named = named
+        self._read = read
 
     def __getitem__(self, key: str) -> str:
         a, b = self._spans[key]
-        value = self._text[a:b]
+        value = self._text[a:b] if self._read is None else self._read(a, b)
         return value.strip() if key in self._named else value
+
+    def read_with(self, reader: CallReader) -> Args:
+        """The same arguments, their values read by `reader` (the calls it skips shown as `{{Name …}}`)."""
+        return Args(self._text, self._spans, self._named, reader.read)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._spans)
@@ -191,6 +197,38 @@ def holds_call(scan: Scan, lo: int, hi: int) -> bool:
     ordered = _ordered_spans(scan)
     i = bisect_left(ordered, (lo, -1))
     return i < len(ordered) and ordered[i][0] < hi
+
+
+class CallReader:
+    """Reads text with chosen calls nested in it shown as `{{Name …}}`: calls that stand for themselves (a template
+    with images of its own, a note inside a note) are read on their own, so a value costs only its own text to
+    read, however deep such calls nest (`{{efn|{{efn|…}}}}`)."""
+
+    __slots__ = ("_calls", "_starts", "_text")
+
+    def __init__(self, text: str, calls: Iterable[TemplateCall]) -> None:
+        self._text = text
+        self._calls = sorted(calls, key=lambda c: c.start)
+        self._starts = [c.start for c in self._calls]
+
+    def read(self, lo: int, hi: int) -> str:
+        """text[lo:hi] with the chosen calls that start in it (and everything nested in them) as `{{Name …}}`."""
+        parts: list[str] = []
+        pos = lo
+        i = bisect_left(self._starts, lo)
+        while i < len(self._starts) and self._starts[i] < hi:
+            call = self._calls[i]
+            if call.end > hi:  # cannot happen for a value (calls nest), but never read past it
+                break
+            parts += (self._text[pos:call.start], "{{", call.name, " …}}")
+            pos = call.end
+            i = bisect_left(self._starts, pos, i)  # over everything nested in that call at once
+        parts.append(self._text[pos:hi])
+        return "".join(parts)
+
+    def raw(self, call: TemplateCall) -> str:
+        """The call as written, the chosen calls nested in it shown as `{{Name …}}`."""
+        return self._text[call.start:call.start + 2] + self.read(call.start + 2, call.end - 2) + "}}"
 
 
 def template_spans(scan: Scan, lo: int, hi: int) -> list[tuple[int, int]]:
