@@ -132,18 +132,18 @@ def common_lines(a: str, b: str) -> tuple[int, int, int]:
     """(head, old tail, new tail): a[:head] == b[:head] and a[old tail:] == b[new tail:], both whole lines, as
     long as can be without overlapping (string comparisons in C, found by bisection)."""
     n = min(len(a), len(b))
-    lo, hi = 0, n
+    lo, hi = 0, n  # a[:lo] == b[:lo]: only the next piece is compared (no copy of what is known equal)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
+        if a.startswith(b[lo:mid], lo):
             lo = mid
         else:
             hi = mid - 1
     head = lo if lo == len(a) == len(b) else a.rfind("\n", 0, lo) + 1
-    lo, hi = 0, n - head
+    lo, hi = 0, n - head  # the last lo characters are equal
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[len(a) - mid:] == b[len(b) - mid:]:
+        if a.startswith(b[len(b) - mid:len(b) - lo], len(a) - mid):
             lo = mid
         else:
             hi = mid - 1

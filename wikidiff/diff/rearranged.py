@@ -52,8 +52,11 @@ def _line_sentences(line: str) -> tuple[tuple[tuple[int, int, str], ...], tuple[
 def old_sentences(text: str) -> set[str]:
     """The folded sentences of a revision, each line (paragraph) split on its own."""
     out: set[str] = set()
+    known = _lines.get
     for line in text.split("\n"):
-        out.update(_line_sentences(line)[1])
+        got = known(line) or _line_sentences(line)
+        if got[1]:
+            out.update(got[1])
     return out
 
 
