@@ -98,6 +98,11 @@ class _Para(NamedTuple):
         return len(self.key) >= MOVE_MIN_CHARS
 
 
+#: the keys of lines seen lately ("" for a blank line or a heading): a history repeats its lines; at most KEYS kept
+KEYS = 20_000
+_keys: dict[str, str] = {}
+
+
 def _paragraphs(doc: Document, lo: int, hi: int) -> list[_Para]:
     """The lines of doc.text[lo:hi] (whole lines) that take part: not blank, not headings."""
     out: list[_Para] = []
@@ -107,8 +112,15 @@ def _paragraphs(doc: Document, lo: int, hi: int) -> list[_Para]:
     for line in doc.text[lo:hi].splitlines(keepends=True):
         here = start
         start += len(line)
-        key = " ".join(line.split())
-        if not key or (key[0] == "=" and heading_of(strip_comments(key)) is not None):
+        key = _keys.get(line)
+        if key is None:
+            key = " ".join(line.split())
+            if key and key[0] == "=" and heading_of(strip_comments(key)) is not None:
+                key = ""
+            if len(_keys) >= KEYS:
+                _keys.clear()
+            _keys[line] = key
+        if not key:
             continue
         while s + 1 < len(starts) and starts[s + 1] <= here:
             s += 1
@@ -120,18 +132,18 @@ def common_lines(a: str, b: str) -> tuple[int, int, int]:
     """(head, old tail, new tail): a[:head] == b[:head] and a[old tail:] == b[new tail:], both whole lines, as
     long as can be without overlapping (string comparisons in C, found by bisection)."""
     n = min(len(a), len(b))
-    lo, hi = 0, n
+    lo, hi = 0, n  # a[:lo] == b[:lo]: only the next piece is compared (no copy of what is known equal)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
+        if a.startswith(b[lo:mid], lo):
             lo = mid
         else:
             hi = mid - 1
     head = lo if lo == len(a) == len(b) else a.rfind("\n", 0, lo) + 1
-    lo, hi = 0, n - head
+    lo, hi = 0, n - head  # the last lo characters are equal
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[len(a) - mid:] == b[len(b) - mid:]:
+        if a.startswith(b[len(b) - mid:len(b) - lo], len(a) - mid):
             lo = mid
         else:
             hi = mid - 1
@@ -220,8 +232,9 @@ def _similar(old: list[_Para], new: list[_Para], n_old: int, n_new: int) -> list
 
 
 def forget() -> None:
-    """Drop the remembered word bags (a reference run that must compute everything)."""
+    """Drop the remembered word bags and line keys (a reference run that must compute everything)."""
     _bag_of.cache_clear()
+    _keys.clear()
 
 
 @lru_cache(maxsize=8192)

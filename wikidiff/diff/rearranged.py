@@ -26,10 +26,10 @@ def _fold(text: str) -> str:
     return " ".join(_QUOTES.sub("", _LINK.sub(r"\1", text)).split())
 
 
-#: the folded sentences of lines seen lately (a page history repeats almost all of its lines from one revision to
-#: the next); at most LINES lines kept
+#: the sentences of lines seen lately, folded (a page history repeats almost all of its lines from one revision to
+#: the next, and a line an edit inserts was often an old line of an earlier pair); at most LINES lines kept
 LINES = 20_000
-_lines: dict[str, tuple[str, ...]] = {}
+_lines: dict[str, tuple[tuple[tuple[int, int, str], ...], tuple[str, ...]]] = {}
 
 
 def forget() -> None:
@@ -37,17 +37,26 @@ def forget() -> None:
     _lines.clear()
 
 
+def _line_sentences(line: str) -> tuple[tuple[tuple[int, int, str], ...], tuple[str, ...]]:
+    """(start, end, folded) of each sentence of a line, and the folded ones of MIN_WORDS words or more."""
+    got = _lines.get(line)
+    if got is None:
+        every = tuple((a, b, _fold(line[a:b])) for a, b in sentences(line))
+        got = every, tuple(folded for a, b, folded in every if count_words(line[a:b]) >= MIN_WORDS)
+        if len(_lines) >= LINES:
+            _lines.clear()
+        _lines[line] = got
+    return got
+
+
 def old_sentences(text: str) -> set[str]:
     """The folded sentences of a revision, each line (paragraph) split on its own."""
     out: set[str] = set()
+    known = _lines.get
     for line in text.split("\n"):
-        got = _lines.get(line)
-        if got is None:
-            got = tuple(_fold(line[a:b]) for a, b in sentences(line) if count_words(line[a:b]) >= MIN_WORDS)
-            if len(_lines) >= LINES:
-                _lines.clear()
-            _lines[line] = got
-        out.update(got)
+        got = known(line) or _line_sentences(line)
+        if got[1]:
+            out.update(got[1])
     return out
 
 
@@ -64,8 +73,8 @@ def drop_rearranged(new_text: str, spans: list[tuple[int, int]], before: set[str
             line_hi = len(new_text) if line_hi < 0 else line_hi
             if line_lo not in seen_lines:
                 seen_lines.add(line_lo)
-                old_parts += [(a, b) for a, b in sentences(new_text, line_lo, line_hi)
-                              if _fold(new_text[a:b]) in before]
+                old_parts += [(line_lo + a, line_lo + b) for a, b, folded in
+                              _line_sentences(new_text[line_lo:line_hi])[0] if folded in before]
             line_lo = line_hi + 1
     if not old_parts:
         return spans
