@@ -103,13 +103,14 @@ def check_unsourced(ctx: CheckContext) -> list[Flag]:
                 continue
             if any(ctx.tags.lookup(m.group(1)) for m in _ANY_TEMPLATE_NAME.finditer(line)):
                 continue
-            added_words = sum(_words(prose(doc, a, b)) for a, b in new_parts)
-            total_words = _words(prose(doc, lo, hi))
+            line_prose = prose(doc, lo, hi)
+            total_words = _words(line_prose)
+            added_words = sum(total_words if (a, b) == (lo, hi) else _words(prose(doc, a, b)) for a, b in new_parts)
             cites = _citation_ends(doc, lo, hi)
             severity: Severity = "info" if section.index == 0 else "warning"
             if not cites:
                 if added_words >= MIN_WORDS and added_words * 2 >= total_words:
-                    text = prose(doc, lo, hi).strip()
+                    text = line_prose.strip()
                     flags.append(Flag(
                         "unsourced-text", severity,
                         f"{added_words} added words with no citation", section.label,

@@ -8,7 +8,7 @@ Sections whose text hash is equal are never diffed further.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Hashable
 from itertools import accumulate
 from typing import Literal
@@ -89,11 +89,30 @@ MAX_CANDIDATES = 40
 WINDOW = 3
 
 
+#: word bags of sections met lately, by the section's digest (an edit war compares the same sections again)
+BAGS = 1024
+_bags: dict[str, Counter[str]] = {}
+
+
+def _bag(doc: Document, section: Section) -> Counter[str]:
+    got = _bags.get(section.digest)
+    if got is None:
+        if len(_bags) >= BAGS:
+            _bags.clear()
+        got = _bags[section.digest] = bag(doc.section_text(section))
+    return got
+
+
+def forget() -> None:
+    """Drop the remembered section bags (a reference run that must compute everything)."""
+    _bags.clear()
+
+
 def _similar_pairs(old: Document, new: Document, olds: list[Section], news: list[Section]
                    ) -> list[tuple[Section, Section]]:
     """Pairs of unpaired sections similar enough to be one section renamed and edited, best first."""
-    old_bags = [bag(old.section_text(o)) for o in olds]
-    new_bags = [bag(new.section_text(n)) for n in news]
+    old_bags = [_bag(old, o) for o in olds]
+    new_bags = [_bag(new, n) for n in news]
     holders: dict[str, list[int]] = defaultdict(list)  # word -> old sections (positions in `olds`) holding it
     for i, b in enumerate(old_bags):
         for word in b:

@@ -97,16 +97,17 @@ class PairAuditor:
         """The revision just handled (None: its text is hidden) joins the window of earlier revisions."""
         text = doc.text if doc is not None else None
         seen = next((s for s in self.window if text and s.text == text), None) if self.reuse else None
-        self.window.append(seen or Seen(text))  # a text back in the window is folded once
+        self.window.append(seen or Seen(text))  # a text back in the window shares its lines
 
     def audit(self, old: Document, new: Document) -> tuple[dict[str, Any], list[dict]]:
         """(revision-row values, flag rows) for the pair; call before `remember(new)`."""
         key = AuditCache.key(old, new, self.lang)
         result = self.cache.get(key) if self.reuse else None
         if not self.reuse:  # nothing remembered from the pairs before
-            from ..diff import moves, rearranged, words
+            from ..diff import moves, rearranged, sections, words
+            from ..text import document
 
-            for module in (moves, rearranged, words):
+            for module in (document, moves, rearranged, sections, words):
                 module.forget()
         if result is None:
             result = audit_pair(old, new, self.lang)

@@ -42,9 +42,35 @@ def split_sections(sc: Scan) -> list[Section]:
     return sections
 
 
+#: digests of section texts met lately (a page history repeats most sections from one revision to the next),
+#: kept while their texts hold at most DIGESTS_CHARS characters together
+DIGESTS_CHARS = 2_000_000
+_digests: dict[str, str] = {}
+_digested = [0]  # characters held by the keys of _digests
+
+
+def forget() -> None:
+    """Drop the remembered section digests (a reference run that must compute everything)."""
+    _digests.clear()
+    _digested[0] = 0
+
+
+def _digest(piece: str) -> str:
+    got = _digests.get(piece)
+    if got is None:
+        got = digest(piece)
+        if len(piece) <= DIGESTS_CHARS // 4:
+            if _digested[0] + len(piece) > DIGESTS_CHARS:
+                _digests.clear()
+                _digested[0] = 0
+            _digests[piece] = got
+            _digested[0] += len(piece)
+    return got
+
+
 def _section(text, index, level, heading, path, start, body_start, end) -> Section:
     return Section(index, level, heading, path, start, body_start, end,
-                   digest(text[start:end]), digest(text[body_start:end]))
+                   _digest(text[start:end]), _digest(text[body_start:end]))
 
 
 @lru_cache(maxsize=4096)

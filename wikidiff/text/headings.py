@@ -7,10 +7,10 @@ title. A comment may follow the heading on its line, or start there and run over
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .scan import Scan, strip_comments
 
-_HEADING_LINE = re.compile(r"^=[^\n]*$", re.MULTILINE)
 _HEADING = re.compile(r"^(=+)(.*?)(=+)[ \t]*$")
 
 
@@ -18,22 +18,33 @@ def headings(sc: Scan) -> list[tuple[int, int, int, str]]:
     """(line start, line end, level, title) for each heading line outside comments and extension tags."""
     out: list[tuple[int, int, int, str]] = []
     text = sc.text
-    for m in _HEADING_LINE.finditer(text):
-        if sc.is_opaque(m.start()):
+    for start in _equals_lines(text):
+        if sc.is_opaque(start):
             continue
-        line_end = m.end()
-        line = m.group()
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[start:line_end]
         if "<!--" in line:  # a comment may follow the heading, or run on over several lines
-            end = sc.next_opaque_end(m.start() + line.index("<!--"))
+            end = sc.next_opaque_end(start + line.index("<!--"))
             if end > line_end:
                 nl = text.find("\n", end)
                 line_end = len(text) if nl < 0 else nl
-                line = text[m.start():line_end]
+                line = text[start:line_end]
             line = strip_comments(line)
         found = heading_of(line)
         if found is not None:
-            out.append((m.start(), line_end, *found))
+            out.append((start, line_end, *found))
     return out
+
+
+def _equals_lines(text: str) -> Iterator[int]:
+    """Where each line that starts with `=` starts."""
+    if text.startswith("="):
+        yield 0
+    at = text.find("\n=")
+    while at >= 0:
+        yield at + 1
+        at = text.find("\n=", at + 1)
 
 
 def heading_of(line: str) -> tuple[int, str] | None:
