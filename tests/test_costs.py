@@ -332,3 +332,38 @@ def test_notes_nested_in_notes_are_read_past(opening):
         return len(render(wikidiff.audit(page(n, "x"), page(n, "y")), "json"))
 
     assert size(2000) < 5 * size(500)
+
+
+def test_included_ref_is_found_as_the_regular_expression_did():
+    """Cite's "a ref inside a ref's content" test reads the content once (`<ref><ref>…` with nothing closed made the
+    regular expression it replaces take the square of the content): same answers on random tag soup, real shapes
+    included."""
+    import random
+    import re
+
+    from wikidiff.cite.index import holds_open_ref
+
+    whole = re.compile(r"<(\w++)[^>]*+>.*?</\1\s*>|<!--.*?-->", re.DOTALL)
+    opened = re.compile(r"<ref(?:erences)?\b[^>]*+>", re.IGNORECASE)
+    atoms = ["<ref>", "<ref name=a>", "</ref>", "<REF>", "</REF >", "<references/>", "<b>", "</b>", "<!--", "-->",
+             "<", ">", "x", " ", "</", "ref", "<refx>", "<span class=a>", "</span>", "\n", "<ref", "<!-->"]
+    rnd = random.Random(16)
+    for _ in range(20000):
+        content = "".join(rnd.choice(atoms) for _ in range(rnd.randint(0, 12)))
+        assert holds_open_ref(content) == bool(opened.search(whole.sub("", content))), content
+    assert holds_open_ref("A claim <ref name=b>inner")  # what <ref>A claim <ref name=b>inner</ref> gives
+    assert not holds_open_ref("A <nowiki><ref>x</ref></nowiki> and <!-- <ref> --> here")
+    assert holds_open_ref("<ref>" * 20000 + "x")  # read once: no closing tag is looked for twice
+
+
+def test_citation_templates_are_read_lexically():
+    """Citation templates in a ref are read with the brace reader (mwparserfromhell took the square of `<ref><ref>…`
+    nested tags and stopped at some depth): every nested {{cite web}} is judged, a parameter counts when it holds
+    more than space and comments."""
+    from wikidiff.checks.citations import citation_problems
+
+    assert citation_problems("{{cite web |url=http://a.org |title= <!-- fill in --> }}") == [
+        ("missing-title", "cite web", "title")]
+    assert citation_problems("{{cite web |url=http://a.org |title={{lang|fr|Le titre}}}}") == []
+    nested = "{{cite web|title=" * 300 + "x" + "}}" * 300
+    assert citation_problems(nested) == [("missing-url", "cite web", "url")] * 300

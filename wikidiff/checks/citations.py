@@ -16,8 +16,8 @@ import re
 from ..cite.index import refs_of
 from ..codes import shorten
 from ..model import Flag, Span
-from ..text.document import parse_wikicode
-from ..text.scan import strip_comments
+from ..text.braces import all_calls
+from ..text.scan import scan, strip_comments
 from ..text.titles import canonical_key
 from .base import CheckContext
 from .media import norm_param
@@ -39,14 +39,17 @@ def citation_problems(content: str) -> list[tuple[str, str, str | None]]:
     if _BARE.match(strip_comments(content)):
         return [("bare-url", "", None)]
     problems: list[tuple[str, str, str | None]] = []
-    for tpl in parse_wikicode(content).filter_templates(recursive=True):
-        name = canonical_key(str(tpl.name))
+    calls = all_calls(scan(content))
+    for start in sorted(calls):  # outer calls first, as written
+        call = calls[start]
+        name = canonical_key(call.name)
         if name.lower() not in CS1:
             continue
-        params = {norm_param(str(p.name)).replace("_", "-"): strip_comments(str(p.value)).strip()
-                  for p in tpl.params}
+        # a parameter counts when its value holds more than space and comments: asked from the value's start, so a
+        # value holding a nest of templates costs its first characters, not its length
+        params = {norm_param(k).replace("_", "-"): not _blank(content, *span) for k, span in call.arg_spans.items()}
 
-        def has(*names: str, params: dict[str, str] = params) -> bool:
+        def has(*names: str, params: dict[str, bool] = params) -> bool:
             return any(params.get(n) for n in names)
 
         if not has(*_TITLE_PARAMS):
@@ -59,6 +62,22 @@ def citation_problems(content: str) -> list[tuple[str, str, str | None]]:
         if name.lower() == "cite web" and not any_url:
             problems.append(("missing-url", name, "url"))
     return problems
+
+
+def _blank(text: str, lo: int, hi: int) -> bool:
+    """Whether text[lo:hi] holds only white space and comments (an unclosed comment runs to the end)."""
+    i = lo
+    while i < hi:
+        if text[i].isspace():
+            i += 1
+        elif text.startswith("<!--", i):
+            j = text.find("-->", i + 4, hi)
+            if j < 0:
+                return True
+            i = j + 3
+        else:
+            return False
+    return True
 
 
 _MESSAGES = {

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -67,8 +68,9 @@ _TAG_LIST_RE = re.compile(r"\{\{\s*#tag\s*:\s*references\s*[|}]", re.IGNORECASE)
 _OPAQUE_RE = _names_re(OPAQUE_REF_TEMPLATES)
 #: Cite's test for a ref whose closing tag is missing: after dropping whole `<x …>…</x>` elements and comments,
 #: the content still holds an opening <ref> or <references> tag (the first ref swallowed the next one)
-_WHOLE_ELEMENT = re.compile(r"<(\w++)[^>]*+>.*?</\1\s*>|<!--.*?-->", re.DOTALL)
-_OPEN_REF = re.compile(r"<ref(?:erences)?\b[^>]*+>", re.IGNORECASE)
+_ELEMENT_START = re.compile(r"<(\w++)|<!--")
+_ELEMENT_CLOSE = re.compile(r"</(\w+)\s*>")
+_OPEN_REF_START = re.compile(r"<ref(?:erences)?\b", re.IGNORECASE)
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 #: errors after which Cite drops the tag altogether (the others are warnings shown beside a working ref)
@@ -187,7 +189,7 @@ def _validate(attrs: dict[str, str], content: str | None, list_group: str | None
                 errors.append("cite_error_ref_no_key")
             elif blank:
                 errors.append("cite_error_ref_no_input")
-        if raw_tag and content is not None and _OPEN_REF.search(_WHOLE_ELEMENT.sub("", content)):
+        if raw_tag and content is not None and holds_open_ref(content):
             errors.append("cite_error_included_ref")
     if not errors:
         return None, key_name, False
@@ -195,6 +197,44 @@ def _validate(attrs: dict[str, str], content: str | None, list_group: str | None
         return errors[0], key_name, True
     shown = "cite_error_ref_numeric_key" if "cite_error_ref_numeric_key" in errors else errors[0]
     return shown, key_name, False
+
+
+def holds_open_ref(content: str) -> bool:
+    """Whether a `<ref>` tag's content opens a `<ref …>` or `<references …>` outside its whole elements and comments
+    (Cite's cite_error_included_ref). An element is whole from `<name …>` to the first `</name>` after it (the same
+    case), a comment from `<!--` to the first `-->`. Each search for a closing tag or a `>` is answered from one
+    pass over the content, so `<ref><ref>…` with nothing closed costs its length, not its square."""
+    closes: dict[str, list[int]] = {}  # name -> starts of its closing tags, in order
+    close_ends: dict[int, int] = {}
+    for c in _ELEMENT_CLOSE.finditer(content):
+        closes.setdefault(c.group(1), []).append(c.start())
+        close_ends[c.start()] = c.end()
+    gts = [i for i, ch in enumerate(content) if ch == ">"]
+    comment_ends = [c.start() for c in re.finditer("(?=-->)", content)]
+
+    def first(positions: list[int], at: int) -> int:
+        i = bisect_left(positions, at)
+        return positions[i] if i < len(positions) else -1
+
+    kept: list[str] = []
+    pos = at = 0
+    while (m := _ELEMENT_START.search(content, at)) is not None:
+        if m.group(1) is None:  # a comment
+            close = first(comment_ends, m.end())
+            end = close + 3 if close >= 0 else -1
+        else:
+            gt = first(gts, m.end())
+            close = first(closes.get(m.group(1), []), gt + 1) if gt >= 0 else -1
+            end = close_ends[close] if close >= 0 else -1
+        if end < 0:  # not a whole element here: look again one character on, as a regular expression would
+            at = m.start() + 1
+            continue
+        kept.append(content[pos:m.start()])
+        pos = at = end
+    kept.append(content[pos:])
+    rest = "".join(kept)
+    opened = _OPEN_REF_START.search(rest)
+    return opened is not None and rest.find(">", opened.end()) >= 0
 
 
 def _ref_from_tag(scan: Scan, el, list_group: str | None) -> tuple[Ref, CiteCall]:
