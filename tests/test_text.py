@@ -103,3 +103,17 @@ def test_what_is_not_a_template_call(text):
 def test_template_spans_are_outermost():
     text = "a {{x|{{y}}}} b {{z}}"
     assert [text[s:e] for s, e in template_spans(scan(text), 0, len(text))] == ["{{x|{{y}}}}", "{{z}}"]
+
+
+def test_a_text_memo_holds_at_most_its_characters():
+    from wikidiff.text.memo import TextMemo
+
+    memo: TextMemo[int] = TextMemo(100)
+    assert memo.put("a" * 20, 1, 20) == 1 and memo.get("a" * 20) == 1
+    assert memo.put("b" * 26, 2, 26) == 2 and memo.get("b" * 26) is None  # over a quarter: answered, not kept
+    memo.put("c" * 25, 3, 25)
+    memo.put("d" * 25, 4, 25)
+    assert len(memo) == 3 and memo.held == 70
+    memo.put("e" * 25, 5, 25)
+    memo.put("f" * 25, 6, 25)  # would pass 100: the memo starts afresh with it
+    assert len(memo) == 1 and memo.held == 25 and memo.get("f" * 25) == 6 and memo.get("a" * 20) is None

@@ -18,6 +18,7 @@ from ..codes import Severity, shorten
 from ..model import Flag, Span
 from ..sources.siteinfo import CATEGORY_NS, FILE_NS, SiteInfo, link_prefix
 from ..text.document import Document
+from ..text.memo import TextMemo
 from ..text.sentences import count_words, sentences
 from .base import CheckContext
 from .tags import _readable
@@ -48,8 +49,13 @@ def prose(doc: Document, lo: int, hi: int) -> str:
     return re.sub(r"'{2,}", "", text)
 
 
+#: word counts of prose met lately (an edit war adds the same paragraphs again and again)
+_counts: TextMemo[int] = TextMemo(2_000_000)
+
+
 def _words(text: str) -> int:
-    return count_words(text)
+    n = _counts.get(text)
+    return n if n is not None else _counts.put(text, count_words(text), len(text))
 
 
 def not_prose(line: str, site: SiteInfo) -> bool:

@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 from ..model import SectionChange
 from ..text.document import Document
 from ..text.headings import heading_of
+from ..text.memo import TextMemo
 from ..text.scan import strip_comments
 from .words import FOLD_LINES, bag, bag_similarity, word_diff
 
@@ -98,9 +99,8 @@ class _Para(NamedTuple):
         return len(self.key) >= MOVE_MIN_CHARS
 
 
-#: the keys of lines seen lately ("" for a blank line or a heading): a history repeats its lines; at most KEYS kept
-KEYS = 20_000
-_keys: dict[str, str] = {}
+#: the keys of lines seen lately ("" for a blank line or a heading): a history repeats its lines
+_keys: TextMemo[str] = TextMemo(4_000_000)
 
 
 def _paragraphs(doc: Document, lo: int, hi: int) -> list[_Para]:
@@ -117,9 +117,7 @@ def _paragraphs(doc: Document, lo: int, hi: int) -> list[_Para]:
             key = " ".join(line.split())
             if key and key[0] == "=" and heading_of(strip_comments(key)) is not None:
                 key = ""
-            if len(_keys) >= KEYS:
-                _keys.clear()
-            _keys[line] = key
+            _keys.put(line, key, len(line))
         if not key:
             continue
         while s + 1 < len(starts) and starts[s + 1] <= here:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from ..text.memo import TextMemo
 from ..text.sentences import count_words, sentences
 
 #: shorter sentences ("See below.", "Yes.") are too common to say the text was there before
@@ -27,9 +28,8 @@ def _fold(text: str) -> str:
 
 
 #: the sentences of lines seen lately, folded (a page history repeats almost all of its lines from one revision to
-#: the next, and a line an edit inserts was often an old line of an earlier pair); at most LINES lines kept
-LINES = 20_000
-_lines: dict[str, tuple[tuple[tuple[int, int, str], ...], tuple[str, ...]]] = {}
+#: the next, and a line an edit inserts was often an old line of an earlier pair)
+_lines: TextMemo[tuple[tuple[tuple[int, int, str], ...], tuple[str, ...]]] = TextMemo(4_000_000)
 
 
 def forget() -> None:
@@ -42,10 +42,8 @@ def _line_sentences(line: str) -> tuple[tuple[tuple[int, int, str], ...], tuple[
     got = _lines.get(line)
     if got is None:
         every = tuple((a, b, _fold(line[a:b])) for a, b in sentences(line))
-        got = every, tuple(folded for a, b, folded in every if count_words(line[a:b]) >= MIN_WORDS)
-        if len(_lines) >= LINES:
-            _lines.clear()
-        _lines[line] = got
+        got = _lines.put(line, (every, tuple(folded for a, b, folded in every if count_words(line[a:b]) >= MIN_WORDS)),
+                         len(line))
     return got
 
 

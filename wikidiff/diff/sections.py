@@ -15,6 +15,7 @@ from typing import Literal
 
 from ..model import DiffOp, Section, SectionChange
 from ..text.document import Document
+from ..text.memo import TextMemo
 from .words import bag, bag_similarity, word_diff
 
 #: two sections with different headings are "the same section renamed" above this word overlap
@@ -90,17 +91,13 @@ WINDOW = 3
 
 
 #: word bags of sections met lately, by the section's digest (an edit war compares the same sections again)
-BAGS = 1024
-_bags: dict[str, Counter[str]] = {}
+_bags: TextMemo[Counter[str]] = TextMemo(4_000_000)
 
 
 def _bag(doc: Document, section: Section) -> Counter[str]:
     got = _bags.get(section.digest)
-    if got is None:
-        if len(_bags) >= BAGS:
-            _bags.clear()
-        got = _bags[section.digest] = bag(doc.section_text(section))
-    return got
+    return got if got is not None else _bags.put(section.digest, bag(doc.section_text(section)),
+                                                  section.end - section.start)
 
 
 def forget() -> None:

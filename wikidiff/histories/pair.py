@@ -4,7 +4,6 @@ revisions that tell restored text from written text."""
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, OrderedDict, deque
 from typing import Any
 
@@ -63,10 +62,6 @@ def count_flags(flags: list[dict]) -> dict[str, int]:
     }
 
 
-def text_key(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
 class PairAuditor:
     """Documents and audits of one page history, in page order: `document(text)` for each revision, `audit(old,
     new)` for each consecutive pair, then `remember(doc)`; memory stays bounded by the radius and `DOCUMENTS`."""
@@ -82,15 +77,14 @@ class PairAuditor:
         if not self.reuse:
             self.parses += 1
             return Document.from_text(text, self.lang)
-        key = text_key(text)
-        doc = self.docs.get(key)
+        doc = self.docs.get(text)  # by the text itself: its hash is a pass over it, cheaper than a digest
         if doc is None:
-            doc = self.docs[key] = Document.from_text(text, self.lang)
+            doc = self.docs[text] = Document.from_text(text, self.lang)
             self.parses += 1
             while len(self.docs) > self.radius + 1 + DOCUMENTS:
                 self.docs.popitem(last=False)
         else:
-            self.docs.move_to_end(key)
+            self.docs.move_to_end(text)
         return doc
 
     def remember(self, doc: Document | None) -> None:

@@ -17,6 +17,7 @@ from mwparserfromhell.wikicode import Wikicode
 
 from ..model import Section
 from .headings import headings
+from .memo import TextMemo
 from .scan import Scan, scan
 
 
@@ -42,30 +43,18 @@ def split_sections(sc: Scan) -> list[Section]:
     return sections
 
 
-#: digests of section texts met lately (a page history repeats most sections from one revision to the next),
-#: kept while their texts hold at most DIGESTS_CHARS characters together
-DIGESTS_CHARS = 2_000_000
-_digests: dict[str, str] = {}
-_digested = [0]  # characters held by the keys of _digests
+#: digests of section texts met lately (a page history repeats most sections from one revision to the next)
+_digests: TextMemo[str] = TextMemo(2_000_000)
 
 
 def forget() -> None:
     """Drop the remembered section digests (a reference run that must compute everything)."""
     _digests.clear()
-    _digested[0] = 0
 
 
 def _digest(piece: str) -> str:
     got = _digests.get(piece)
-    if got is None:
-        got = digest(piece)
-        if len(piece) <= DIGESTS_CHARS // 4:
-            if _digested[0] + len(piece) > DIGESTS_CHARS:
-                _digests.clear()
-                _digested[0] = 0
-            _digests[piece] = got
-            _digested[0] += len(piece)
-    return got
+    return got if got is not None else _digests.put(piece, digest(piece), len(piece))
 
 
 def _section(text, index, level, heading, path, start, body_start, end) -> Section:
