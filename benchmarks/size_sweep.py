@@ -25,6 +25,25 @@ SHAPES: dict[str, tuple[str, str, str]] = {
     "nested-images": ("image templates nested n deep ({{Infobox|image={{Infobox|image=…x.jpg}}}}), HTML report",
                       "old = '{{Infobox|image=' * n + 'x.jpg' + '}}' * n\nnew = old.replace('x.jpg', 'y.jpg')",
                       "audit+html"),
+    "nested-notes": ("notes nested n deep ({{efn|{{efn|…x}}}}), HTML report",
+                     "old = 'Text ' + '{{efn|' * n + 'x' + '}}' * n + '\\n{{notelist}}\\n'\n"
+                     "new = old.replace('x}', 'y}')", "audit+html"),
+    "nested-ref-tags": ("n <ref> tags opened and none closed but the last (<ref><ref>…x</ref>)",
+                        "old = 'Text ' + '<ref>' * n + 'x' + '</ref>' * n + '\\n'\nnew = old.replace('x<', 'y<')",
+                        "audit+html"),
+    "nested-cites": ("citation templates nested n deep in a ref's title",
+                     "old = 'Text.<ref>' + '{{cite web|url=http://a.org|title=' * n + 'x' + '}}' * n + '</ref>\\n'\n"
+                     "new = old.replace('x}', 'y}')", "audit+html"),
+    "nested-r": ("{{r}} nested n deep, added", "old = 'Text.\\n'\nnew = 'Text.' + '{{r|' * n + 'y' + '}}' * n + '\\n'",
+                 "audit+html"),
+    "nested-tags": ("n maintenance tags nested in each other's reason, added",
+                    "old = 'Text\\n'\nnew = 'Text ' + '{{citation needed|reason=' * n + 'x' + '}}' * n + '\\n'",
+                    "audit+html"),
+    "refs-and-notes": ("n list-defined refs, n notes and n uses",
+                       "old = '<references>\\n' + ''.join(f'<ref name=a{i}>x</ref>\\n' for i in range(n)) + "
+                       "'</references>\\n' + ''.join(f'T{{{{efn|x{i}}}}}\\n' for i in range(n)) + "
+                       "''.join(f'U<ref name=a{i}/>\\n' for i in range(n))\nnew = old.replace('>x<', '>y<')",
+                       "audit+html"),
     "renamed": ("n sections, every heading renamed",
                 "old = ''.join(f'== S{i} ==\\nText {i} here.\\n' for i in range(n))\n"
                 "new = ''.join(f'== T{i} ==\\nText {i} here.\\n' for i in range(n))", "audit"),

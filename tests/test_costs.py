@@ -367,3 +367,26 @@ def test_citation_templates_are_read_lexically():
     assert citation_problems("{{cite web |url=http://a.org |title={{lang|fr|Le titre}}}}") == []
     nested = "{{cite web|title=" * 300 + "x" + "}}" * 300
     assert citation_problems(nested) == [("missing-url", "cite web", "url")] * 300
+
+
+def test_list_groups_answer_as_trying_every_list_and_note():
+    """The list a ref sits in is found by binary search (trying every list and note for every ref took the square of
+    a page of thousands of refs and notes): the same answers as trying them all, nested or overlapping spans too."""
+    import random
+
+    from wikidiff.cite.index import _ListGroups
+
+    def tried(lists, bodies, pos):
+        group, start = None, -1
+        for a, b, g in lists:
+            if a <= pos < b and a > start:
+                group, start = g, a
+        return None if group is not None and any(start <= a < pos < b for a, b in bodies) else group
+
+    rnd = random.Random(16)
+    for _ in range(3000):
+        lists = [(a, a + rnd.randint(0, 15), rnd.choice("xyz")) for a in rnd.sample(range(30), rnd.randint(0, 5))]
+        bodies = [(a, a + rnd.randint(0, 15)) for a in rnd.sample(range(30), rnd.randint(0, 5))]
+        groups = _ListGroups(lists, bodies)
+        for pos in range(-1, 48):
+            assert groups.at(pos) == tried(lists, bodies, pos), (lists, bodies, pos)

@@ -32,6 +32,7 @@ from typing import Any, Literal
 from ..model import Ref
 from ..text.braces import Args, CallReader, TemplateCall, find_templates, holds_call
 from ..text.document import Document
+from ..text.intervals import Innermost
 from ..text.scan import REF_TAG, Scan, parse_attributes
 from ..text.titles import canonical_key
 
@@ -254,16 +255,22 @@ def _ref_from_tag(scan: Scan, el, list_group: str | None) -> tuple[Ref, CiteCall
     return ref, CiteCall(ref, key_name, follow if not fatal else None, fatal, el.end)
 
 
-def _list_group_at(lists: list[tuple[int, int, str]], bodies: list[tuple[int, int]], pos: int) -> str | None:
-    """The group of the list whose content holds `pos`, unless a ref made by a template or {{#tag:ref}} inside that
-    list holds it: a ref in another ref's content is processed on its own, outside the list."""
-    group, start = None, -1
-    for a, b, g in lists:
-        if a <= pos < b and a > start:
-            group, start = g, a
-    if group is not None and any(start <= a < pos < b for a, b in bodies):
-        return None
-    return group
+class _ListGroups:
+    """The group of the list whose content holds a position, unless a ref made by a template or {{#tag:ref}} inside
+    that list holds it (a ref in another ref's content is processed on its own, outside the list). Each lookup is a
+    binary search, however many lists and notes the page has."""
+
+    def __init__(self, lists: list[tuple[int, int, str]], bodies: list[tuple[int, int]]) -> None:
+        self._lists = Innermost(lists)
+        self._bodies = Innermost((a + 1, b, a) for a, b in bodies)  # strictly inside: a < pos < b
+
+    def at(self, pos: int) -> str | None:
+        found = self._lists.at(pos)
+        if found is None:
+            return None
+        start, group = found
+        body = self._bodies.at(pos)
+        return None if body is not None and body[1] >= start else group
 
 
 def index_refs(scan: Scan, lang: str = "en") -> RefIndex:
@@ -296,15 +303,15 @@ def index_refs(scan: Scan, lang: str = "en") -> RefIndex:
             a, b = call.arg_spans["1"]
             list_spans.append((a, b, group))
     # a list inside another list is not one (Cite ignores <references> while it reads a list)
-    lists = [x for x in lists if not any(a <= x.start < b for a, b, _ in list_spans)]
+    in_list = Innermost(list_spans)
+    lists = [x for x in lists if in_list.at(x.start) is None]
     lists.sort(key=lambda x: x.start)
     has_list = bool(lists or list_calls)
     note_calls = list(find_templates(scan, _EFN_RE))
     tag_calls = list(find_templates(scan, _TAG_RE))
     bodies = [(c.start, c.end) for c in (*note_calls, *tag_calls)]
 
-    def list_group(pos: int) -> str | None:
-        return _list_group_at(list_spans, bodies, pos)
+    list_group = _ListGroups(list_spans, bodies).at
 
     for el in scan.elements:
         if el.name == REF_TAG:
