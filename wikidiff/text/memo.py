@@ -4,34 +4,29 @@ few, one of short lines keeps many, and memory stays flat either way."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, TypeVar
 
 V = TypeVar("V")
 
 
-class TextMemo(Generic[V]):
-    """Values by text (or any key with a size in characters); emptied whole when the sizes would pass `chars`.
-    A piece larger than a quarter of `chars` is never kept."""
+class TextMemo(dict[Any, V]):
+    """Values by text (or any key with a size in characters): a dict (`get` is the dict's own, as fast), filled
+    with `put`, emptied whole when the sizes would pass `chars`. A piece larger than a quarter of `chars` is never
+    kept."""
 
     def __init__(self, chars: int) -> None:
+        super().__init__()
         self.chars = chars
         self.held = 0
-        self.values: dict[object, V] = {}
 
-    def get(self, key: object) -> V | None:
-        return self.values.get(key)
-
-    def put(self, key: object, value: V, size: int) -> V:
-        if size <= self.chars // 4 and key not in self.values:
+    def put(self, key: Any, value: V, size: int) -> V:
+        if size <= self.chars // 4 and key not in self:
             if self.held + size > self.chars:
                 self.clear()
-            self.values[key] = value
+            self[key] = value
             self.held += size
         return value
 
     def clear(self) -> None:
-        self.values.clear()
+        super().clear()
         self.held = 0
-
-    def __len__(self) -> int:
-        return len(self.values)
