@@ -117,6 +117,7 @@ def test_flag_reference_is_generated_from_codes():
 
 def test_readme_states_the_limits_the_code_has():
     """The limits the README names are the ones the code applies."""
+    from wikidiff.checks.tags import SHOWN_CHARS
     from wikidiff.diff.words import AUDIT_BUDGET_S, FOLD_LINES
     from wikidiff.report.html.common import FLAGS_LISTED
     from wikidiff.report.html.diff import ROWS_MAX
@@ -129,5 +130,5 @@ def test_readme_states_the_limits_the_code_has():
     for phrase in (f"one {AUDIT_BUDGET_S:g} s diff budget per audit", f"of over {FOLD_LINES:,} lines",
                    f"past {FOLD_LINES:,} changed lines", f"after {ROWS_MAX:,} lines", f"at most {FLAGS_LISTED} flags",
                    f"capped at {MAX_ANSWER_BYTES // mib} MiB decoded", f"revisions at {MAX_REVISION_BYTES // mib} MiB",
-                   f"files at {MAX_BYTES // mib} MiB"):
+                   f"files at {MAX_BYTES // mib} MiB", f"at most {SHOWN_CHARS} characters of its wikitext"):
         assert phrase in text, phrase
