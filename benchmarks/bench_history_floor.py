@@ -183,6 +183,19 @@ def line(name: str, r: dict[str, Any], base: dict[str, Any] | None) -> str:
     return text
 
 
+#: issue 15's goal for `wikidiff history` against the floor (CPU), and its stretch goal
+GOAL, STRETCH = 10.0, 6.0
+
+
+def verdict(ours: dict[str, Any], base: dict[str, Any]) -> str:
+    """The CPU ratio against the goal, and CPU revisions a second (steadier than wall ones on a busy machine)."""
+    ratio = ours["cpu"] / base["cpu"] if base["cpu"] else float("inf")
+    said = ("stretch goal met" if ratio <= STRETCH else "goal met" if ratio <= GOAL else "goal not met")
+    rate = ours["revisions"] / ours["cpu"] if ours["cpu"] else 0.0
+    return (f"  {ratio:.1f}x the floor in CPU: {said} (goal {GOAL:g}x, stretch {STRETCH:g}x); "
+            f"{rate:.0f} revisions per CPU second")
+
+
 def bench(path: Path, repeat: int, reference: bool, golden: Path | None, write_golden: bool) -> bool:
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
@@ -192,6 +205,7 @@ def bench(path: Path, repeat: int, reference: bool, golden: Path | None, write_g
         print(f"{path.name}: {base['revisions']} revisions")
         print(line("floor (mwxml + SHA-1)", base, None))
         print(line("wikidiff history", ours, base))
+        print(verdict(ours, base))
         print(f"  audits: {ours['audits']} pairs audited, {ours['cached_audits']} reused; "
               f"{ours['parses']} revisions parsed")
         got = digests(out)

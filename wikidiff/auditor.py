@@ -64,8 +64,7 @@ class Audit:
         return {
             "bytes_added": added,
             "bytes_removed": removed,
-            "size_change": len(self.new.text.encode("utf-8", "surrogatepass"))
-            - len(self.old.text.encode("utf-8", "surrogatepass")),
+            "size_change": _bytes(self.new) - _bytes(self.old),
             "sections_changed": len(self.sections),
             "sections_added": count("added"),
             "sections_removed": count("removed"),
@@ -125,6 +124,14 @@ class Audit:
         s = self.summary
         return (f"<Audit {s['sections_changed']} sections changed, refs +{s['refs_added']}/-{s['refs_removed']}"
                 f"/~{s['refs_modified']}, {s['errors']} errors, {s['warnings']} warnings, {s['infos']} info>")
+
+
+def _bytes(doc: Document) -> int:
+    """The revision's size in bytes (UTF-8), counted once per parsed revision."""
+    n = doc.memo.get("auditor.bytes")
+    if n is None:
+        n = doc.memo["auditor.bytes"] = len(doc.text.encode("utf-8", "surrogatepass"))
+    return n
 
 
 def audit_documents(old: Document, new: Document, *, old_meta: RevisionMeta | None = None,
