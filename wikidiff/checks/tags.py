@@ -134,7 +134,15 @@ def _readable(doc: Document, lo: int, hi: int) -> str:
 
 
 def sentence_before(doc: Document, pos: int) -> str:
-    """The sentence a tag at `pos` annotates: from the previous sentence end (or paragraph start) to `pos`."""
+    """The sentence a tag at `pos` annotates: from the previous sentence end (or paragraph start) to `pos` (asked
+    once per tag and revision: moved tags and the flags ask again)."""
+    known: dict[int, str] = doc.memo.setdefault("sentence_before", {})
+    if pos not in known:
+        known[pos] = _sentence_before(doc, pos)
+    return known[pos]
+
+
+def _sentence_before(doc: Document, pos: int) -> str:
     lo = max(0, doc.text.rfind("\n", 0, max(0, pos - 1)) + 1, pos - CONTEXT_CHARS * 20)
     window = _readable(doc, lo, pos).rstrip()
     cut = 0

@@ -24,7 +24,7 @@ def load_edits(client: WikiClient, edits: Sequence[Edit], *,
     found: dict[int, StoredRevision] = {}
     problems: dict[int, str] = {}
     try:
-        found, hidden, missing = client._load(ids)
+        found, hidden, missing = client.load_many(ids)
     except WikidiffError as exc:  # one bad revision (say, not wikitext) fails the batch: try the edits one by one
         if len(edits) == 1:
             return {edits[0].new: str(exc)}

@@ -222,7 +222,7 @@ class WikiClient:
     def records(self, revids: Iterable[int]) -> list[StoredRevision]:
         """StoredRevisions (text, meta, page id) in the order asked; FetchError for deleted or hidden ones."""
         ids = [int(r) for r in revids]
-        found, hidden, bad = self._load(ids)
+        found, hidden, bad = self.load_many(ids)
         if bad:
             listed = ", ".join(str(r) for r in sorted(bad))
             raise RevisionMissing(f"revision {listed} does not exist on {self.site} (deleted, or never existed)",
@@ -239,8 +239,10 @@ class WikiClient:
         """(text, meta) of each revision, in the order asked."""
         return [(r.text, r.meta) for r in self.records(revids)]
 
-    def _load(self, ids: list[int]) -> tuple[dict[int, StoredRevision], dict[int, RevisionMeta], set[int]]:
-        """Cached revisions, and the rest fetched: (found, hidden text by id, ids the wiki does not have)."""
+    def load_many(self, ids: list[int]) -> tuple[dict[int, StoredRevision], dict[int, RevisionMeta], set[int]]:
+        """Cached revisions, and the rest fetched in batches: (found, hidden text by id, ids the wiki does not have).
+        Unlike `records`, hidden and missing revisions are returned, not raised, so a batch of many edits can
+        report them one by one."""
         for r in ids:
             if r <= 0:
                 raise InputError(f"a revision id must be a positive number, not {r}", param="revid")
@@ -339,7 +341,7 @@ class WikiClient:
         gone by the time its text was asked (deleted meanwhile) is skipped."""
         for start in range(0, len(ids), CONTENT_BATCH):
             chunk = ids[start:start + CONTENT_BATCH]
-            found, hidden, _bad = self._load(chunk)
+            found, hidden, _bad = self.load_many(chunk)
             for r in chunk:
                 if r in found:
                     yield found[r].text, found[r].meta
