@@ -261,6 +261,7 @@ def test_links_are_made_only_of_safe_characters():
 
     links = wiki_links(RevisionMeta(revid=1, user='<img src=x onerror=alert(1)>"'),
                        RevisionMeta(revid=2, site=SITE, title="A <b>\"'` [x](y)", user="Ed"))
-    flat = [links["diff"], links["page"], links["history"],
-            *(v for u in links["users"] for k, v in u.items() if k != "name")]  # type: ignore[union-attr]
+    assert links is not None
+    flat = [url for _, url in links.pages] + [url for u in links.users for url in (u.page, u.talk, u.contributions)]
+    assert [label for label, _ in links.pages] == ["diff", "old revision", "new revision", "page", "history"]
     assert all(not set(str(url)) & set('<>"` []') for url in flat), flat

@@ -309,6 +309,29 @@ def test_rate_limit_per_client(wiki, tmp_path):
         assert web.get("/static/web.css")[0] == 200
 
 
+def test_rate_limit_behind_a_trusted_proxy_counts_each_forwarded_client(wiki, tmp_path):
+    """The test client is the proxy (127.0.0.1): each address it forwards for has its own limit; what a client
+    wrote into the header itself (left of what the proxy appended) changes nothing."""
+    with serve(wiki, tmp_path, "--rate-limit", "2", "--trusted-proxy", "127.0.0.0/8") as web:
+        path = "/api/audit?" + q(wiki=SITE, old=NS[0]["revid"], new=NS[1]["revid"])
+
+        def status(forwarded: str) -> int:
+            return web.get(path, headers={"X-Forwarded-For": forwarded})[0]
+
+        assert [status("203.0.113.7") for _ in range(2)] == [200, 200]
+        assert status("203.0.113.7") == 429
+        assert status("198.51.100.4") == 200  # another client, its own limit
+        assert status("198.51.100.99, 203.0.113.7") == 429  # a forged entry before the real one is not read
+        assert status("203.0.113.7, 127.0.0.2") == 429  # past a second trusted proxy: the same client
+
+
+def test_forwarded_for_is_ignored_without_a_trusted_proxy(wiki, tmp_path):
+    with serve(wiki, tmp_path, "--rate-limit", "2") as web:
+        path = "/api/audit?" + q(wiki=SITE, old=NS[0]["revid"], new=NS[1]["revid"])
+        got = [web.get(path, headers={"X-Forwarded-For": f"203.0.113.{i}"})[0] for i in range(3)]
+        assert got == [200, 200, 429]  # one client (the connection), whatever the header says
+
+
 def test_fifty_concurrent_audits(wiki, tmp_path):
     """50 audits at once against an empty cache: every one answered, each with its own right contract."""
     pairs = [(NS[i]["revid"], NS[i + 1]["revid"]) for i in range(len(NS) - 1)]

@@ -66,6 +66,30 @@ def test_settings_checks():
             Settings(**bad)
 
 
+@pytest.mark.parametrize("peer, forwarded, client", [
+    ("10.0.0.5", "203.0.113.7", "203.0.113.7"),  # from the proxy: the client it names
+    ("10.0.0.5", "198.51.100.1, 203.0.113.7", "203.0.113.7"),  # the rightmost untrusted one, not a forged entry
+    ("10.0.0.5", "203.0.113.7, 10.0.0.9", "203.0.113.7"),  # through two proxies
+    ("10.0.0.5", "10.0.0.8, 10.0.0.9", "10.0.0.8"),  # all proxies: the farthest one
+    ("10.0.0.5", "bogus, 203.0.113.7", "203.0.113.7"),
+    ("10.0.0.5", "203.0.113.7, bogus", "10.0.0.5"),  # a malformed hop: the last address vouched for
+    ("10.0.0.5", "", "10.0.0.5"),
+    ("10.0.0.5", None, "10.0.0.5"),
+    ("192.0.2.1", "203.0.113.7", "192.0.2.1"),  # not from a proxy: the header is the client's own word
+    ("2001:db8::1", "203.0.113.7", "203.0.113.7"),
+])
+def test_client_address_behind_trusted_proxies(peer, forwarded, client):
+    s = Settings(trusted_proxies=("10.0.0.0/8", "2001:db8::/32"))
+    assert s.client_address(peer, forwarded) == client
+    assert Settings().client_address(peer, forwarded) == peer  # no proxy trusted: always the connection
+
+
+def test_a_trusted_proxy_must_be_an_address():
+    with pytest.raises(errors.InputError, match="not 'proxy.example'") as exc:
+        Settings(trusted_proxies=("proxy.example",))
+    assert exc.value.param == "trusted_proxies"
+
+
 @pytest.mark.parametrize("url", [
     "http://127.0.0.1:8765/w/index.php?diff=2&oldid=1",
     "https://en.wikipedia.org.attacker.example/w/index.php?diff=2",

@@ -72,9 +72,10 @@ class WebServer:
     def url(self, path: str) -> str:
         return self.base + path
 
-    def get(self, path: str, timeout: float = 60.0) -> tuple[int, dict[str, str], bytes]:
+    def get(self, path: str, timeout: float = 60.0,
+            headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
         """(status, headers with lower-case names, body) of a GET; 4xx and 5xx answers are returned, not raised."""
-        request = urllib.request.Request(self.url(path), headers={"Accept": "*/*"})
+        request = urllib.request.Request(self.url(path), headers={"Accept": "*/*", **(headers or {})})
         try:
             with urllib.request.urlopen(request, timeout=timeout) as r:
                 return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()

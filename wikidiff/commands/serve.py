@@ -10,6 +10,8 @@ from ..errors import InputError
 
 #: Settings fields set by an option of the same name (the CLI names the option in an error about one)
 SETTINGS_OPTIONS = ("wiki", "time_limit", "rate_limit", "workers", "queue", "memo", "history_limit")
+#: Settings fields set by an option of another name
+OTHER_OPTIONS = {"trusted_proxies": "--trusted-proxy"}
 DEFAULTS = {"time_limit": 30.0, "rate_limit": 30, "workers": 4, "queue": 64, "memo": 256, "history_limit": 500}
 
 
@@ -38,6 +40,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help=f"finished audits kept in memory; 0: none (default: {DEFAULTS['memo']})")
     p.add_argument("--history-limit", type=int, default=DEFAULTS["history_limit"], metavar="N",
                    help=f"revisions read for a page history (default: {DEFAULTS['history_limit']})")
+    p.add_argument("--trusted-proxy", action="append", dest="trusted_proxies", metavar="ADDR",
+                   help="a reverse proxy in front of the app (an address or network, repeatable): requests from it "
+                        "count against the client its X-Forwarded-For names (default: none; the header is ignored)")
     p.add_argument("--user-agent", metavar="UA", help="your tool and a contact, sent to the wikis (default: "
                                                       "wikidiff's)")
     p.add_argument("-q", "--quiet", action="store_true", help="no access log")
@@ -75,9 +80,10 @@ def run(args: argparse.Namespace) -> int:
         settings = Settings(wikis=tuple(args.wiki or ("en.wikipedia.org",)), api_url=args.api_url, cache=args.cache,
                             findings=args.findings, time_limit=args.time_limit, rate_limit=args.rate_limit,
                             workers=args.workers, queue=args.queue, memo=args.memo, history_limit=args.history_limit,
-                            user_agent=args.user_agent)
+                            user_agent=args.user_agent, trusted_proxies=tuple(args.trusted_proxies or ()))
     except InputError as exc:
-        option = "--" + exc.param.replace("_", "-") if exc.param in SETTINGS_OPTIONS else None
+        option = OTHER_OPTIONS.get(exc.param or "") or (
+            "--" + exc.param.replace("_", "-") if exc.param in SETTINGS_OPTIONS else None)
         if option is None or option in str(exc):
             raise
         raise InputError(f"{exc} ({option})") from None

@@ -80,19 +80,15 @@ def _wiki_links(audit) -> list[str]:
     from ..sources.url import wiki_links
 
     links = wiki_links(audit.old_meta, audit.new_meta)
-    if not links:
+    if links is None:
         return []
 
-    def link(text: str, url: object) -> str:
-        return f"[{md(text)}]({str(url).replace('(', '%28').replace(')', '%29')})"
+    def link(text: str, url: str) -> str:
+        return f"[{md(text)}]({url.replace('(', '%28').replace(')', '%29')})"
 
-    parts = [link("diff", links["diff"])]
-    if links.get("page"):
-        parts += [link("page", links["page"]), link("history", links["history"])]
-    users: list = links.get("users", [])  # type: ignore[assignment]
-    for u in users:
-        parts.append(f"{link(u['name'], u['page'])} ({link('talk', u['talk'])}, "
-                     f"{link('contributions', u['contributions'])})")
+    parts = [link(label, url) for label, url in links.pages]
+    parts += [f"{link(u.name, u.page)} ({link('talk', u.talk)}, {link('contributions', u.contributions)})"
+              for u in links.users]
     return [f"- **On the wiki:** {' · '.join(parts)}"]
 
 

@@ -55,14 +55,10 @@ def _edit_lines(audit) -> list[str]:
     if audit.new_meta.comment:
         lines.append(f"  summary: “{_v(audit.new_meta.comment, 200)}”")
     links = wiki_links(audit.old_meta, audit.new_meta)
-    if links:
-        lines.append(f"  diff: {_v(links['diff'])}")
-        if links.get("page"):
-            lines.append(f"  page: {_v(links['page'])}  (history: {_v(links['history'])})")
-        users: list = links.get("users", [])  # type: ignore[assignment]
-        for user in users:
-            lines.append(f"  user {_v(user['name'])}: {_v(user['page'])}  talk: {_v(user['talk'])}  "
-                         f"contributions: {_v(user['contributions'])}")
+    if links is not None:
+        lines += [f"  {label}: {_v(url)}" for label, url in links.pages]
+        lines += [f"  user {_v(u.name)}: {_v(u.page)}  talk: {_v(u.talk)}  contributions: {_v(u.contributions)}"
+                  for u in links.users]
     return lines
 
 

@@ -333,29 +333,49 @@ def page_url(site: str, title: str) -> str:
     return f"https://{site}/wiki/" + quote(title.replace(" ", "_"), safe=":/()!,'*;@$~-._")
 
 
-def wiki_links(old_meta: object, new_meta: object) -> dict[str, object]:
-    """Links to an edit on its wiki, for reports: the diff, each revision, the page, and each editor's user page,
-    talk page and contributions. Empty when the revisions were not fetched from a wiki (no site or ids)."""
+@dataclass(frozen=True)
+class UserLinks:
+    """An editor's pages on the wiki."""
+
+    name: str
+    page: str
+    talk: str
+    contributions: str
+
+
+@dataclass(frozen=True)
+class WikiLinks:
+    """Links to an edit on its wiki, in the order reports show them: `pages` as (label, url) (the diff, each
+    revision, the page and its history), then each editor's user page, talk page and contributions."""
+
+    pages: tuple[tuple[str, str], ...]
+    users: tuple[UserLinks, ...]
+
+    def url(self, label: str) -> str | None:
+        return next((u for lab, u in self.pages if lab == label), None)
+
+
+def wiki_links(old_meta: object, new_meta: object) -> WikiLinks | None:
+    """Links to an edit on its wiki, for reports; None when the revisions were not fetched from a wiki (no site or
+    ids)."""
     site = getattr(new_meta, "site", None)
     new = getattr(new_meta, "revid", None)
     if not site or not new:
-        return {}
+        return None
     old = getattr(old_meta, "revid", None)
     index = f"https://{site}/w/index.php"
-    links: dict[str, object] = {"diff": f"{index}?diff={new}" + (f"&oldid={old}" if old else ""),
-                                "new": f"{index}?oldid={new}"}
+    pages = [("diff", f"{index}?diff={new}" + (f"&oldid={old}" if old else ""))]
     if old:
-        links["old"] = f"{index}?oldid={old}"
+        pages.append(("old revision", f"{index}?oldid={old}"))
+    pages.append(("new revision", f"{index}?oldid={new}"))
     title = getattr(new_meta, "title", None)
     if title:
-        links["page"] = page_url(site, title)
-        links["history"] = f"{index}?title={quote(title.replace(' ', '_'), safe=':/')}&action=history"
-    users: list[dict[str, str]] = []
+        pages += [("page", page_url(site, title)),
+                  ("history", f"{index}?title={quote(title.replace(' ', '_'), safe=':/')}&action=history")]
+    users: list[UserLinks] = []
     for meta in (old_meta, new_meta):
         user = getattr(meta, "user", None)
-        if user and user not in [u["name"] for u in users]:
-            users.append({"name": user, "page": page_url(site, f"User:{user}"),
-                          "talk": page_url(site, f"User talk:{user}"),
-                          "contributions": page_url(site, f"Special:Contributions/{user}")})
-    links["users"] = users
-    return links
+        if user and user not in [u.name for u in users]:
+            users.append(UserLinks(user, page_url(site, f"User:{user}"), page_url(site, f"User talk:{user}"),
+                                   page_url(site, f"Special:Contributions/{user}")))
+    return WikiLinks(tuple(pages), tuple(users))

@@ -36,7 +36,9 @@ def state(request: Request) -> State:
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client a request counts against (behind a trusted proxy, the one it forwarded for)."""
+    peer = request.client.host if request.client else "unknown"
+    return state(request).settings.client_address(peer, request.headers.get("x-forwarded-for"))
 
 
 def take_token(request: Request) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 
 from ..errors import InputError
@@ -20,6 +21,9 @@ class Settings:
     given (a mirror or a test stand-in: then it serves exactly one wiki). `time_limit` bounds each audit or history
     in seconds (queue wait included); `workers` run them, at most `queue` more wait; `rate_limit` is how many
     audits and histories one client may ask for per minute (0: no limit); `memo` finished pages kept in memory.
+    `trusted_proxies` are the addresses or networks of reverse proxies in front of the app: a request from one
+    of them counts against the client its `X-Forwarded-For` names (see `client_address`); from anyone else, that
+    header is ignored.
     """
 
     wikis: tuple[str, ...] = (DEFAULT_WIKI,)
@@ -35,6 +39,9 @@ class Settings:
     fetch_timeout: float = 20.0
     user_agent: str | None = None
     poll_seconds: float = 5.0
+    trusted_proxies: tuple[str, ...] = ()
+    _proxies: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = field(default_factory=list, repr=False,
+                                                                          compare=False)
     _api: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -60,6 +67,38 @@ class Settings:
             if n < low:
                 raise InputError(f"the {_LABELS[name]} must be at least {low}, not {n}", param=name)
         self._api.update({w: self.api_url or api_url_for_site(w) for w in wikis})
+        for proxy in self.trusted_proxies:
+            try:
+                self._proxies.append(ipaddress.ip_network(proxy.strip(), strict=False))
+            except ValueError:
+                raise InputError(f"a trusted proxy is an IP address or network (such as 10.0.0.0/8), not "
+                                 f"{proxy!r}", param="trusted_proxies") from None
+
+    def client_address(self, peer: str, forwarded_for: str | None) -> str:
+        """The client a request counts against: its peer, or, when the peer is a trusted proxy, the nearest
+        address in `X-Forwarded-For` (read from the right, as each proxy appends the one it heard from) that is
+        not itself a trusted proxy. Entries a client wrote itself stand further left and are never reached while
+        the proxies are honest; a malformed entry ends the walk at the last address a trusted proxy vouched for."""
+        client = peer
+        if not forwarded_for or not self._trusted(client):
+            return client
+        for hop in reversed(forwarded_for.split(",")):
+            hop = hop.strip()
+            try:
+                ipaddress.ip_address(hop)
+            except ValueError:
+                return client
+            client = hop
+            if not self._trusted(hop):
+                return client
+        return client
+
+    def _trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in net for net in self._proxies)
 
     def api_for(self, wiki: str) -> str:
         """The API endpoint of a served wiki (KeyError for any other: callers check `serves` first)."""

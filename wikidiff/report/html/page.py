@@ -106,19 +106,14 @@ def _wiki_nav(audit) -> str:
     from ...sources.url import wiki_links
 
     links = wiki_links(audit.old_meta, audit.new_meta)
-    if not links or not _WIKI_HOST.fullmatch(str(audit.new_meta.site)):
+    if links is None or not _WIKI_HOST.fullmatch(str(audit.new_meta.site)):
         return ""
 
-    def a(text: str, url: object) -> str:
+    def a(text: str, url: str) -> str:
         return f'<a class="wd-wiki" rel="noopener noreferrer" href="{e(url)}">{e(text)}</a>'
 
-    parts = [a("diff", links["diff"])]
-    parts += [a(f"{side} revision", links[side]) for side in ("old", "new") if links.get(side)]
-    if links.get("page"):
-        parts += [a("page", links["page"]), a("history", links["history"])]
-    users: list = links.get("users", [])  # type: ignore[assignment]
-    for u in users:
-        parts.append(f"{a(u['name'], u['page'])} ({a('talk', u['talk'])}, {a('contributions', u['contributions'])})")
+    parts = [a(label, url) for label, url in links.pages]
+    parts += [f"{a(u.name, u.page)} ({a('talk', u.talk)}, {a('contributions', u.contributions)})" for u in links.users]
     return f'<nav class="wd-onwiki">On the wiki: {" · ".join(parts)}</nav>'
 
 
