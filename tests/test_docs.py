@@ -124,11 +124,13 @@ def test_readme_states_the_limits_the_code_has():
     from wikidiff.sources.answers import MAX_REVISION_BYTES
     from wikidiff.sources.files import MAX_BYTES
     from wikidiff.sources.http import MAX_ANSWER_BYTES
+    from wikidiff.sources.renderings import RENDERING_MAX_AGE_DAYS
 
     text = " ".join(README.split())
     mib = 1024 * 1024
     for phrase in (f"one {AUDIT_BUDGET_S:g} s diff budget per audit", f"of over {FOLD_LINES:,} lines",
                    f"past {FOLD_LINES:,} changed lines", f"after {ROWS_MAX:,} lines", f"at most {FLAGS_LISTED} flags",
                    f"capped at {MAX_ANSWER_BYTES // mib} MiB decoded", f"revisions at {MAX_REVISION_BYTES // mib} MiB",
-                   f"files at {MAX_BYTES // mib} MiB", f"at most {SHOWN_CHARS} characters of its wikitext"):
+                   f"files at {MAX_BYTES // mib} MiB", f"at most {SHOWN_CHARS} characters of its wikitext",
+                   f"cached like revisions, for {RENDERING_MAX_AGE_DAYS} days"):
         assert phrase in text, phrase

@@ -101,6 +101,30 @@ def test_renderings_are_cached_and_read_offline(wiki, tmp_path):
     source.client.close()
 
 
+def test_an_old_rendering_is_asked_for_again_except_offline(wiki, tmp_path):
+    import sqlite3
+
+    from wikidiff.sources.renderings import RENDERING_MAX_AGE_DAYS
+
+    _audit(wiki, tmp_path)
+    db = sqlite3.connect(tmp_path / "cache.sqlite")  # the rendering was fetched long ago
+    with db:
+        db.execute("UPDATE renderings SET fetched_at = '2020-01-01T00:00:00Z'")
+    db.close()
+    with RevisionCache(tmp_path / "cache.sqlite") as cache:
+        assert cache.get_rendering(SITE, NEW, "parse-qqx", RENDERING_MAX_AGE_DAYS) is None
+        assert cache.get_rendering(SITE, NEW, "parse-qqx") is not None
+    offline = renderings(**{**_opts(wiki, tmp_path), "offline": True})
+    assert offline.get(NEW).source == "cache"  # offline: whatever age it has
+    offline.client.close()
+    sent = len(wiki.requests)
+    source = renderings(**_opts(wiki, tmp_path))
+    assert source.get(NEW).source == "api"
+    assert [r.params.get("action") for r in wiki.requests[sent:]] == ["parse"]
+    assert source.get(NEW).source == "cache"  # and kept again, fresh
+    source.client.close()
+
+
 def test_parsoid_rendering_and_a_wiki_that_does_not_serve_it_for_a_revision(wiki, tmp_path):
     audit = _audit(wiki, tmp_path, parser="parsoid")
     assert audit.verification["parser"] == "parsoid"

@@ -269,15 +269,18 @@ class RevisionCache:
                        (site, revid, relation, other))
 
     # renderings (wikidiff.verify): a revision's HTML as the wiki rendered it, per variant ("legacy", "parsoid")
-    def get_rendering(self, site: str, revid: int, variant: str) -> str | None:
+    def get_rendering(self, site: str, revid: int, variant: str, max_age_days: float | None = None) -> str | None:
+        """The cached HTML, unless older than `max_age_days` (a revision renders anew when its templates change)."""
         try:
-            rows = self._read("SELECT html FROM renderings WHERE site = ? AND revid = ? AND variant = ?",
+            rows = self._read("SELECT html, fetched_at FROM renderings WHERE site = ? AND revid = ? AND variant = ?",
                               (site, revid, variant))
         except InputError:
             if self.read_only:  # a cache from before renderings were kept
                 return None
             raise
-        return rows[0][0] if rows and isinstance(rows[0][0], str) else None
+        if not rows or not isinstance(rows[0][0], str) or _older(rows[0][1], max_age_days):
+            return None
+        return rows[0][0]
 
     def put_rendering(self, site: str, revid: int, variant: str, html: str) -> None:
         if self.read_only:
@@ -299,11 +302,7 @@ class RevisionCache:
         if not rows:
             return None
         row = rows[0]
-        if max_age_days is not None:
-            fetched = datetime.strptime(row[1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-            if (datetime.now(timezone.utc) - fetched).total_seconds() > max_age_days * 86400:
-                return None
-        return str(row[0])
+        return None if _older(row[1], max_age_days) else str(row[0])
 
     def put_fact(self, site: str, kind: str, body: str) -> None:
         if self.read_only:
@@ -337,3 +336,15 @@ def _stored(site: str, row: tuple) -> StoredRevision | None:
     meta = RevisionMeta(revid=revid, parentid=parentid, title=title, timestamp=timestamp, user=user,
                         comment=comment, size=size, sha1=sha1, site=site, source="cache")
     return StoredRevision(text=text, meta=meta, pageid=pageid)
+
+
+def _older(fetched_at: object, max_age_days: float | None) -> bool:
+    """Whether a row fetched at `fetched_at` is past `max_age_days` (never, without one; always, when the time
+    cannot be read)."""
+    if max_age_days is None:
+        return False
+    try:
+        fetched = datetime.strptime(str(fetched_at), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return True
+    return (datetime.now(timezone.utc) - fetched).total_seconds() > max_age_days * 86400

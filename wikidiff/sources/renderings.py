@@ -60,6 +60,11 @@ def parse_params(revid: int, variant: Variant) -> dict[str, str]:
     return params
 
 
+#: how long a cached rendering is used before it is asked for again (offline: any age): a revision's HTML
+#: changes when a template it uses is edited, and the wiki itself renders a page anew within weeks
+RENDERING_MAX_AGE_DAYS = 7
+
+
 class Renderings:
     """Rendered revisions of one wiki, read through `client` (its cache, its politeness, its offline mode)."""
 
@@ -74,14 +79,15 @@ class Renderings:
         return self.client.site
 
     def get(self, revid: int) -> RenderedRevision:
-        """The revision's HTML: from the cache when there, else asked of the wiki (and then cached).
+        """The revision's HTML: from the cache when there and younger than RENDERING_MAX_AGE_DAYS (offline: of any
+        age), else asked of the wiki (and then cached).
 
         Raises the client's typed FetchErrors: RevisionMissing, RevisionHidden (its text is deleted), BadAnswer
         (an answer without HTML, or an error such as a parse that timed out on the server)."""
         client, key = self.client, CACHE_KEYS[self.variant]
         cache = client.cache
         if cache is not None:
-            html = cache.get_rendering(client.site, revid, key)
+            html = cache.get_rendering(client.site, revid, key, None if client.offline else RENDERING_MAX_AGE_DAYS)
             if html is not None:
                 return RenderedRevision(revid, self.variant, html, "cache")
         if client.offline:
