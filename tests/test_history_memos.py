@@ -32,11 +32,13 @@ def test_every_pair_and_the_prefix_index_find_the_same_edited_paragraphs(monkeyp
     old, new = _page(old_paras), _page(new_paras)
     a = [p for p in _paragraphs(old, 0, len(old.text)) if p.movable]
     b = [p for p in _paragraphs(new, 0, len(new.text)) if p.movable]
-    found = {}
-    for limit in (0, 10**6):  # the prefix index always, then every pair compared
-        monkeypatch.setattr(moves, "ALL_PAIRS", limit)
-        found[limit] = [(x.at, y.at, score) for x, y, score in _similar(a, b, len(a), len(b))]
-    assert found[0] == found[10**6]
+    found = []
+    # both sides' prefixes, one side's prefixes, every pair compared
+    for all_pairs, few in ((0, 0), (0, 10**6), (10**6, 0)):
+        monkeypatch.setattr(moves, "ALL_PAIRS", all_pairs)
+        monkeypatch.setattr(moves, "FEW", few)
+        found.append([(x.at, y.at, score) for x, y, score in _similar(a, b, len(a), len(b))])
+    assert found[0] == found[1] == found[2]
     assert len(found[0]) == min(olds, news)  # each edited paragraph paired with its own
 
 
