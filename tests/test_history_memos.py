@@ -7,7 +7,7 @@ import pytest
 from wikidiff.cite import index
 from wikidiff.cite.index import definitions, index_refs, squeeze
 from wikidiff.cite.state import ref_state
-from wikidiff.diff import moves
+from wikidiff.diff import moves, words
 from wikidiff.diff.moves import _paragraphs, _similar
 from wikidiff.text.document import Document
 
@@ -67,3 +67,16 @@ def test_definitions_and_cites_page_model_are_read_once_per_revision():
         ("b", "Jones 1999")]
     assert definitions(doc) is definitions(doc)
     assert squeeze(" a \n\t b ") == "a b"
+
+
+@pytest.mark.parametrize("new_count", [1, 3, 6])
+def test_few_new_lines_pair_as_with_the_word_index(monkeypatch, new_count):
+    old_lines = ["|-\n", SENTENCES[0] + "\n", "\n", SENTENCES[2] + "\n", SENTENCES[4] + "\n"]
+    new_lines = [SENTENCES[0] + " Twice.\n", "|-\n", SENTENCES[2].replace("far", "afar") + "\n", "''\n",
+                 SENTENCES[5] + "\n", SENTENCES[4][:40] + "\n"][:new_count]
+    got = []
+    for few in (0, 10):  # the word index always, then every new line scored
+        monkeypatch.setattr(words, "FEW_LINES", few)
+        got.append(list(words._pair_lines(old_lines, new_lines)))
+    assert got[0] == got[1]
+    assert any(kind == "pair" and a != b for kind, a, b in got[0])
