@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 
-from ..cite.index import refs_of
+from ..cite.index import definitions
 from ..codes import shorten
 from ..model import Flag, Span
 from ..text.braces import all_calls
+from ..text.document import Document
 from ..text.scan import scan, strip_comments
 from ..text.titles import canonical_key
 from .base import CheckContext
@@ -89,14 +90,21 @@ _MESSAGES = {
 }
 
 
+def _contents(doc: Document) -> set[str]:
+    """The squeezed contents of a revision's refs; once per Document."""
+    found = doc.memo.get("citations.contents")
+    if found is None:
+        found = doc.memo["citations.contents"] = {c for _, c in definitions(doc)}
+    return found
+
+
 def check_citations(ctx: CheckContext) -> list[Flag]:
-    old_contents = {" ".join(r.content.split()) for r in refs_of(ctx.old) if r.content}
+    old_contents = _contents(ctx.old)
     flags = []
     seen: set[str] = set()
-    for ref in refs_of(ctx.new):
-        if ref.kind != "definition" or not ref.content or ref.via != "tag":
+    for ref, norm in definitions(ctx.new):
+        if ref.via != "tag" or not ref.content:
             continue
-        norm = " ".join(ref.content.split())
         if norm in old_contents or norm in seen:
             continue
         seen.add(norm)

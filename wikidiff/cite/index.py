@@ -33,6 +33,7 @@ from ..model import Ref
 from ..text.braces import Args, CallReader, TemplateCall, find_templates, holds_call
 from ..text.document import Document
 from ..text.intervals import Innermost
+from ..text.memo import TextMemo
 from ..text.scan import REF_TAG, Scan, parse_attributes
 from ..text.titles import canonical_key
 
@@ -238,21 +239,42 @@ def holds_open_ref(content: str) -> bool:
     return opened is not None and rest.find(">", opened.end()) >= 0
 
 
+#: what a ref tag says by itself, by (attributes, content, list group): a page history meets the same tags in
+#: revision after revision, and its Refs then share one content string
+_tags: TextMemo[tuple] = TextMemo(4_000_000)
+
+
+def forget() -> None:
+    """Drop the remembered ref tags and contents (a reference run that must compute everything)."""
+    _tags.clear()
+    _squeezed.clear()
+
+
 def _ref_from_tag(scan: Scan, el, list_group: str | None) -> tuple[Ref, CiteCall]:
-    attrs = parse_attributes(el.attrs_text)
+    content = None if el.self_closing else scan.text[el.inner_start:el.inner_end]
+    key = (el.attrs_text, content, list_group)
+    got = _tags.get(key)
+    if got is None:
+        got = _tags.put(key, _read_tag(el.attrs_text, content, list_group),
+                        len(el.attrs_text) + len(content or ""))
+    kind, name, group, content, error, key_name, follow, fatal = got
+    ref = Ref(kind, name, group, content, el.start, el.end, scan.text[el.start:el.end], list_group is not None,
+              "tag", error)
+    return ref, CiteCall(ref, key_name, follow, fatal, el.end)
+
+
+def _read_tag(attrs_text: str, content: str | None, list_group: str | None) -> tuple:
+    """(kind, name, group, content or None when blank, error, key name, follow, fatal) of one ref tag."""
+    attrs = parse_attributes(attrs_text)
     name = attrs.get("name") or None
     follow = attrs.get("follow") or None
     # inside a list a ref always joins the list's group (another group attribute is only a warning)
     group = list_group if list_group is not None else attrs.get("group", "")
-    raw = scan.text[el.start:el.end]
-    content = None if el.self_closing else scan.text[el.inner_start:el.inner_end]
     blank = content is None or not content.strip()
     error, key_name, fatal = _validate(attrs, content, list_group, True)
     kind: Literal["definition", "invocation"] = (
         "definition" if (follow and name is None) or not blank else "invocation")
-    ref = Ref(kind, name, group, None if blank else content, el.start, el.end, raw, list_group is not None, "tag",
-              error)
-    return ref, CiteCall(ref, key_name, follow if not fatal else None, fatal, el.end)
+    return kind, name, group, None if blank else content, error, key_name, follow if not fatal else None, fatal
 
 
 class _ListGroups:
@@ -444,3 +466,23 @@ def ref_index(doc: Document) -> RefIndex:
 def refs_of(doc: Document) -> list[Ref]:
     """Every ref of one revision, in text order."""
     return ref_index(doc).refs
+
+
+#: contents with their white space squeezed, by content
+_squeezed: TextMemo[str] = TextMemo(4_000_000)
+
+
+def squeeze(content: str) -> str:
+    """A ref's content as refs are compared: runs of white space as one space, trimmed."""
+    got = _squeezed.get(content)
+    return got if got is not None else _squeezed.put(content, " ".join(content.split()), len(content))
+
+
+def definitions(doc: Document) -> list[tuple[Ref, str]]:
+    """The refs of one revision that have content (definitions), in text order, each with its squeezed content;
+    once per Document."""
+    found = doc.memo.get("ref_definitions")
+    if found is None:
+        found = doc.memo["ref_definitions"] = [(r, squeeze(r.content)) for r in refs_of(doc)
+                                               if r.kind == "definition" and r.content is not None]
+    return found

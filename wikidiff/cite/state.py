@@ -51,7 +51,15 @@ class _Item:
 
 
 def ref_state(doc: Document) -> RefState:
-    """Replay Cite over `doc`'s refs: definitions, uses, broken names, duplicates, unused list-defined refs."""
+    """Replay Cite over `doc`'s refs: definitions, uses, broken names, duplicates, unused list-defined refs (once
+    per Document: read it, do not change it)."""
+    found = doc.memo.get("ref_state")
+    if found is None:
+        found = doc.memo["ref_state"] = _replay(doc)
+    return found
+
+
+def _replay(doc: Document) -> RefState:
     index = ref_index(doc)
     definitions: dict[Key, list[Ref]] = defaultdict(list)
     uses: dict[Key, list[Ref]] = defaultdict(list)

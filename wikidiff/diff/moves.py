@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -193,30 +194,20 @@ def _similar(old: list[_Para], new: list[_Para], n_old: int, n_new: int) -> list
     Candidates come from prefix filtering (as in set-similarity joins): with the words of every paragraph ordered
     rarest first (one order for all), two paragraphs whose word overlap reaches MOVE_SIMILARITY share a word among
     the first (1 - MOVE_SIMILARITY / (2 - MOVE_SIMILARITY)) of each one's word occurrences, so only those pairs
-    are compared."""
+    are compared (every pair when there are few: the pairs found are the same)."""
     sides = [[(p, *_bag_of(p.key)) for p in paras if _wordy(_bag_of(p.key)[0])] for paras in (old, new)]
-    rarity: Counter[str] = Counter()
-    for side in sides:
-        for _, words, _ in side:
-            rarity.update(words.keys())
-    rank = {w: i for i, w in enumerate(sorted(rarity, key=lambda w: (rarity[w], w)))}  # one order for both sides
-    index: dict[str, list[int]] = defaultdict(list)
-    for j, (_, words, size) in enumerate(sides[1]):
-        for w in _prefix(words, size, rank):
-            index[w].append(j)
     scored = []
-    for a, words, size in sides[0]:
-        candidates = {j for w in _prefix(words, size, rank) for j in index.get(w, ())}
-        for j in sorted(candidates):
-            b, other, other_size = sides[1][j]
-            if (min(len(a.key), len(b.key)) * 2 < max(len(a.key), len(b.key))
-                    or 2 * min(size, other_size) < MOVE_SIMILARITY * (size + other_size)):
-                continue  # the sizes alone rule it out (even the whole smaller bag shared is too little)
-            small, large = (words, other) if len(words) <= len(other) else (other, words)
-            score = 2 * sum(min(n, large[w]) for w, n in small.items() if w in large) / (size + other_size)
-            if score >= MOVE_SIMILARITY:
-                drift = abs(a.at / max(1, n_old) - b.at / max(1, n_new))
-                scored.append((-score, drift, a.at, b.at, a, b))
+    for i, j in _candidates(sides):
+        a, words, size = sides[0][i]
+        b, other, other_size = sides[1][j]
+        if (min(len(a.key), len(b.key)) * 2 < max(len(a.key), len(b.key))
+                or 2 * min(size, other_size) < MOVE_SIMILARITY * (size + other_size)):
+            continue  # the sizes alone rule it out (even the whole smaller bag shared is too little)
+        small, large = (words, other) if len(words) <= len(other) else (other, words)
+        score = 2 * sum(min(n, large[w]) for w, n in small.items() if w in large) / (size + other_size)
+        if score >= MOVE_SIMILARITY:
+            drift = abs(a.at / max(1, n_old) - b.at / max(1, n_new))
+            scored.append((-score, drift, a.at, b.at, a, b))
     scored.sort(key=lambda t: t[:4])
     used_old: set[int] = set()
     used_new: set[int] = set()
@@ -227,6 +218,31 @@ def _similar(old: list[_Para], new: list[_Para], n_old: int, n_new: int) -> list
             used_new.add(j)
             out.append((a, b, -neg))
     return out
+
+
+#: with this many pairs or fewer, every pair is compared (building the prefix index would cost more)
+ALL_PAIRS = 64
+
+
+def _candidates(sides: list[list[tuple[_Para, Counter[str], int]]]) -> Iterator[tuple[int, int]]:
+    """(i, j) for each pair of old paragraph i and new paragraph j that may reach MOVE_SIMILARITY: every pair
+    when there are few, else those that share a word in both prefixes."""
+    olds, news = sides
+    if len(olds) * len(news) <= ALL_PAIRS:
+        yield from ((i, j) for i in range(len(olds)) for j in range(len(news)))
+        return
+    rarity: Counter[str] = Counter()
+    for side in sides:
+        for _, words, _ in side:
+            rarity.update(words.keys())
+    rank = {w: i for i, w in enumerate(sorted(rarity, key=lambda w: (rarity[w], w)))}  # one order for both sides
+    index: dict[str, list[int]] = defaultdict(list)
+    for j, (_, words, size) in enumerate(news):
+        for w in _prefix(words, size, rank):
+            index[w].append(j)
+    for i, (_, words, size) in enumerate(olds):
+        candidates = {j for w in _prefix(words, size, rank) for j in index.get(w, ())}
+        yield from ((i, j) for j in sorted(candidates))
 
 
 def forget() -> None:

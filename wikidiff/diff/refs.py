@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from urllib.parse import urlsplit
 
-from ..cite.index import refs_of
+from ..cite.index import definitions
 from ..model import Ref, RefChange
 from ..text.document import Document
 
@@ -64,33 +64,34 @@ def _is_archive(url: str) -> bool:
     return any(host == h or host.endswith("." + h) for h in _ARCHIVE_HOSTS)
 
 
-def _norm_content(content: str | None) -> str:
-    return " ".join((content or "").split())
+def _named(doc: Document) -> dict[tuple[str, str | None], tuple[Ref, str]]:
+    """(group, name) -> the first named definition of that name and its squeezed content; once per Document."""
+    found = doc.memo.get("diff_refs.named")
+    if found is None:
+        found = doc.memo["diff_refs.named"] = {(r.group, r.name): (r, c) for r, c in reversed(definitions(doc))
+                                                if r.name}
+    return found
 
 
 def diff_refs(old: Document, new: Document) -> list[RefChange]:
     """Reference definitions added, removed or modified; named ones matched by (group, name), others by URL or
     content. Invocations are not changes of their own (their loss shows up as a broken-ref flag)."""
-    def defs(doc: Document) -> list[Ref]:
-        return [r for r in refs_of(doc) if r.kind == "definition" and r.content is not None]
-
-    old_defs, new_defs = defs(old), defs(new)
+    old_defs, new_defs = definitions(old), definitions(new)
     changes: list[RefChange] = []
-    old_named = {(r.group, r.name): r for r in reversed(old_defs) if r.name}
-    new_named = {(r.group, r.name): r for r in reversed(new_defs) if r.name}
-    for key, n in new_named.items():
-        o = old_named.get(key)
-        if o is not None and _norm_content(o.content) != _norm_content(n.content):
-            changes.append(RefChange("modified", n.name, n.group, o, n, matched_by="name"))
-    rest_old = [r for r in old_defs if not (r.name and (r.group, r.name) in new_named)]
-    rest_new = [r for r in new_defs if not (r.name and (r.group, r.name) in old_named)]
+    old_named, new_named = _named(old), _named(new)
+    for key, (n, n_content) in new_named.items():
+        o_pair = old_named.get(key)
+        if o_pair is not None and o_pair[1] != n_content:
+            changes.append(RefChange("modified", n.name, n.group, o_pair[0], n, matched_by="name"))
+    rest_old = [d for d in old_defs if not (d[0].name and (d[0].group, d[0].name) in new_named)]
+    rest_new = [d for d in new_defs if not (d[0].name and (d[0].group, d[0].name) in old_named)]
     # the same content on both sides (a named ref that lost or changed its name, or an unnamed one) is no change
     old_by_content: dict[str, list[Ref]] = defaultdict(list)
-    for r in rest_old:
-        old_by_content[_norm_content(r.content)].append(r)
+    for r, squeezed in rest_old:
+        old_by_content[squeezed].append(r)
     unmatched_new = []
-    for r in rest_new:
-        bucket = old_by_content.get(_norm_content(r.content))
+    for r, squeezed in rest_new:
+        bucket = old_by_content.get(squeezed)
         if bucket:
             o = bucket.pop(0)
             if o.name != r.name:

@@ -98,10 +98,12 @@ class PairAuditor:
         key = AuditCache.key(old, new, self.lang)
         result = self.cache.get(key) if self.reuse else None
         if not self.reuse:  # nothing remembered from the pairs before
+            from ..cite import index
             from ..diff import moves, rearranged, sections, words
             from ..text import document
+            from . import reflife
 
-            for module in (document, moves, rearranged, sections, words):
+            for module in (document, index, moves, rearranged, reflife, sections, words):
                 module.forget()
         if result is None:
             result = audit_pair(old, new, self.lang)

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..cite.index import refs_of
+from ..cite.index import definitions
 from ..codes import shorten
 from ..diff.refs import normalize_url, ref_url
 from ..model import RevisionMeta
 from ..text.document import Document
+from ..text.memo import TextMemo
 
 
 @dataclass
@@ -22,16 +23,26 @@ class RefInfo:
     url: str | None
 
 
+#: RefInfo by (group, name, squeezed content): most refs of a revision were in the one before
+_infos: TextMemo[RefInfo] = TextMemo(4_000_000)
+
+
+def forget() -> None:
+    """Drop the remembered refs (a reference run that must compute everything)."""
+    _infos.clear()
+
+
 def ref_identities(doc: Document) -> dict[str, RefInfo]:
     """The refs (definitions) of a revision by identity: (group, name) when named, else (group, content)."""
     out: dict[str, RefInfo] = {}
-    for r in refs_of(doc):
-        if r.kind != "definition" or r.content is None:
-            continue
-        content = " ".join(r.content.split())
-        key = f"{r.group}\x1fname\x1f{r.name}" if r.name else f"{r.group}\x1ftext\x1f{content}"
-        if key not in out:
-            out[key] = RefInfo(key, r.name, r.group, content, ref_url(content))
+    for r, content in definitions(doc):
+        info = _infos.get((r.group, r.name, content))
+        if info is None:
+            key = f"{r.group}\x1fname\x1f{r.name}" if r.name else f"{r.group}\x1ftext\x1f{content}"
+            info = _infos.put((r.group, r.name, content), RefInfo(key, r.name, r.group, content, ref_url(content)),
+                              len(content))
+        if info.key not in out:
+            out[info.key] = info
     return out
 
 
