@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ..model import RevisionMeta
 from ..sources.url import DiffTarget
-from .guard import diff_target
+from .guard import audit_options, diff_target
 from .handling import guarded, state, take_token
 from .links import WikiLinks, app_link
 from .pages import fragment, page, report_page
@@ -22,8 +22,9 @@ async def index(request: Request) -> Response:
 async def _audit(request: Request, fmt: str) -> tuple[DiffTarget, Rendered]:
     st = state(request)
     target = diff_target(request.query_params, st.settings)  # refused here, before any request, if not served
+    options = audit_options(request.query_params)
     take_token(request)
-    return target, await st.worker.run(st.worker.audit, target, fmt)
+    return target, await st.worker.run(st.worker.audit, target, fmt, options)
 
 
 @guarded(as_json=False)
@@ -52,8 +53,9 @@ def _nav(request: Request, target: DiffTarget, r: Rendered) -> str:
     for label, meta in (("old", old), ("new", new)):
         if meta.user:
             users.append((f"{label} revision by", meta.user, links.user(meta.user)))
-    prev = app_link("/audit", wiki=wiki, new=old.revid) if old.revid else None
-    nxt = app_link("/audit", wiki=wiki, old=new.revid, new="next") if new.revid else None
+    options = {name: "1" for name in audit_options(request.query_params)}  # the next edits audited the same way
+    prev = app_link("/audit", wiki=wiki, new=old.revid, **options) if old.revid else None
+    nxt = app_link("/audit", wiki=wiki, old=new.revid, new="next", **options) if new.revid else None
     json = "/api/audit" + (f"?{request.url.query}" if request.url.query else "")
     return fragment("audit_nav.html", wiki=wiki, title=title, page=links.page(title), diff=links.diff(old.revid,
                     new.revid), history=links.history(title), users=users, prev=prev, next=nxt, json=json,

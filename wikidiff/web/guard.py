@@ -84,3 +84,20 @@ def history_target(params: Mapping[str, str], settings: Settings) -> tuple[str, 
     except InputError as exc:
         raise problems.Problem(400, "Not a date", str(exc)) from None
     return wiki, title, since
+
+
+#: the audit's options a query may turn on, each costing the wiki one or two more requests
+AUDIT_OPTIONS = ("verify", "restored")
+
+
+def audit_options(params: Mapping[str, str]) -> tuple[str, ...]:
+    """The options a query turns on (`verify=1`, `restored=on` …), in AUDIT_OPTIONS order; a Problem for a value
+    that is neither yes nor no."""
+    on = []
+    for name in AUDIT_OPTIONS:
+        value = _get(params, name).lower()
+        if value in ("1", "on", "yes", "true"):
+            on.append(name)
+        elif value not in ("", "0", "off", "no", "false"):
+            raise problems.Problem(400, "Not an option value", f"{name}= is 1 or 0, not {value[:20]!r}")
+    return tuple(on)

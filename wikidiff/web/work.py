@@ -137,8 +137,10 @@ class Worker:
                            timeout=s.fetch_timeout, quiet=True, max_retries=RETRIES, retry_timeout=RETRY_WAIT,
                            max_wait=min(10.0, s.time_limit))
 
-    def audit(self, target: DiffTarget, fmt: str) -> Rendered:
-        """Fetch the diff a target names (through the cache), audit it and render it in `fmt`."""
+    def audit(self, target: DiffTarget, fmt: str, options: tuple[str, ...] = ()) -> Rendered:
+        """Fetch the diff a target names (through the cache), audit it and render it in `fmt`. `options`:
+        "restored" reads the page's revisions before the old one and sets apart the flags on text the edit restored
+        from them; "verify" checks the Cite flags against the wiki's rendering of the revisions."""
         from ..auditor import audit
         from ..report import render
         from ..sources.resolve import load_pair
@@ -146,18 +148,25 @@ class Worker:
         client = self.client(target.site)
         try:
             old, new, notes = load_pair(client, target)
+            key = (target.site, old.meta.revid if old else None, new.meta.revid, fmt, options)
+            hit = self.memo.get(key)
+            if hit is not None:
+                return hit
+            if old is None:
+                old_text = ""
+                old_meta = RevisionMeta(title=new.meta.title, site=target.site, source="none (page creation)")
+            else:
+                old_text, old_meta = old.text, old.meta
+            earlier = _earlier(client, old_text, old_meta, new.meta) if "restored" in options else None
+            result = audit(old_text, new.text, old_meta=old_meta, new_meta=new.meta,
+                           lang=site_lang(target.site) or "en", earlier=earlier)
+            if "verify" in options:
+                from ..sources.renderings import Renderings
+                from ..verify import verify_audit
+
+                result = verify_audit(result, Renderings(client))
         finally:
             client.close()
-        key = (target.site, old.meta.revid if old else None, new.meta.revid, fmt)
-        hit = self.memo.get(key)
-        if hit is not None:
-            return hit
-        if old is None:
-            old_text = ""
-            old_meta = RevisionMeta(title=new.meta.title, site=target.site, source="none (page creation)")
-        else:
-            old_text, old_meta = old.text, old.meta
-        result = audit(old_text, new.text, old_meta=old_meta, new_meta=new.meta, lang=site_lang(target.site) or "en")
         result.notes[:0] = notes  # how the request was read (swapped ids, a permanent link), as `wikidiff audit` says
         rendered = Rendered(render(result, fmt), old_meta, new.meta, len(result.flags))
         self.memo.put(key, rendered)
@@ -174,3 +183,17 @@ class Worker:
         result = history(title=title, api=api, audit=False, since=since, limit=s.history_limit,
                          lang=site_lang(wiki) or "en")
         return build(result, wiki, title, s.history_limit, since)
+
+
+def _earlier(client: WikiClient, old_text: str, old_meta: RevisionMeta, new_meta: RevisionMeta) -> list[str]:
+    """The old text and the page's 15 revisions before it; a wiki that cannot give them leaves restored text
+    undetected, not the audit failed."""
+    from ..errors import FetchError
+    from ..fetch import earlier_texts
+
+    if old_meta.revid is None:
+        return [old_text]
+    try:
+        return [old_text, *earlier_texts(new_meta, old_meta, client=client)]
+    except FetchError:
+        return [old_text]
