@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from ..text.document import Document
 from ..text.memo import TextMemo
 from ..text.sentences import count_words, sentences
 
@@ -33,8 +34,9 @@ _lines: TextMemo[tuple[tuple[tuple[int, int, str], ...], tuple[str, ...]]] = Tex
 
 
 def forget() -> None:
-    """Drop the remembered sentences of lines (a reference run that must compute everything)."""
+    """Drop the remembered sentences of lines and sections (a reference run that must compute everything)."""
     _lines.clear()
+    _sections.clear()
 
 
 def _line_sentences(line: str) -> tuple[tuple[tuple[int, int, str], ...], tuple[str, ...]]:
@@ -58,7 +60,37 @@ def old_sentences(text: str) -> set[str]:
     return out
 
 
-def drop_rearranged(new_text: str, spans: list[tuple[int, int]], before: set[str]) -> list[tuple[int, int]]:
+class Sentences:
+    """The folded sentences of a revision as one set per section (`in` asks each)."""
+
+    def __init__(self, parts: list[frozenset[str]]) -> None:
+        self.parts = parts
+
+    def __contains__(self, folded: str) -> bool:
+        return any(folded in part for part in self.parts)
+
+    def __bool__(self) -> bool:
+        return any(self.parts)
+
+
+#: the folded sentences of sections met lately, by the section's digest (most come back unchanged)
+_sections: TextMemo[frozenset[str]] = TextMemo(4_000_000)
+
+
+def revision_sentences(doc: Document) -> Sentences:
+    """`old_sentences(doc.text)`, made section by section (sections hold whole lines)."""
+    parts = []
+    for sec in doc.sections:
+        got = _sections.get(sec.digest)
+        if got is None:
+            got = _sections.put(sec.digest, frozenset(old_sentences(doc.section_text(sec))), sec.end - sec.start)
+        if got:
+            parts.append(got)
+    return Sentences(parts)
+
+
+def drop_rearranged(new_text: str, spans: list[tuple[int, int]], before: set[str] | Sentences
+                    ) -> list[tuple[int, int]]:
     """`spans` (sorted, disjoint, in new_text) less the sentences that were already in `before`."""
     if not spans or not before:
         return spans
