@@ -60,37 +60,23 @@ def old_sentences(text: str) -> set[str]:
     return out
 
 
-class Sentences:
-    """The folded sentences of a revision as one set per section (`in` asks each)."""
-
-    def __init__(self, parts: list[frozenset[str]]) -> None:
-        self.parts = parts
-
-    def __contains__(self, folded: str) -> bool:
-        return any(folded in part for part in self.parts)
-
-    def __bool__(self) -> bool:
-        return any(self.parts)
-
-
 #: the folded sentences of sections met lately, by the section's digest (most come back unchanged)
 _sections: TextMemo[frozenset[str]] = TextMemo(4_000_000)
 
 
-def revision_sentences(doc: Document) -> Sentences:
-    """`old_sentences(doc.text)`, made section by section (sections hold whole lines)."""
+def revision_sentences(doc: Document) -> set[str]:
+    """`old_sentences(doc.text)`, made section by section (sections hold whole lines): the sets of the sections
+    met before are joined, not made again."""
     parts = []
     for sec in doc.sections:
         got = _sections.get(sec.digest)
         if got is None:
             got = _sections.put(sec.digest, frozenset(old_sentences(doc.section_text(sec))), sec.end - sec.start)
-        if got:
-            parts.append(got)
-    return Sentences(parts)
+        parts.append(got)
+    return set().union(*parts)
 
 
-def drop_rearranged(new_text: str, spans: list[tuple[int, int]], before: set[str] | Sentences
-                    ) -> list[tuple[int, int]]:
+def drop_rearranged(new_text: str, spans: list[tuple[int, int]], before: set[str]) -> list[tuple[int, int]]:
     """`spans` (sorted, disjoint, in new_text) less the sentences that were already in `before`."""
     if not spans or not before:
         return spans
