@@ -7,7 +7,7 @@ import pytest
 from wikidiff.cite import index
 from wikidiff.cite.index import definitions, index_refs, squeeze
 from wikidiff.cite.state import ref_state
-from wikidiff.diff import moves
+from wikidiff.diff import moves, words
 from wikidiff.diff.moves import _paragraphs, _similar
 from wikidiff.text.document import Document
 
@@ -32,11 +32,13 @@ def test_every_pair_and_the_prefix_index_find_the_same_edited_paragraphs(monkeyp
     old, new = _page(old_paras), _page(new_paras)
     a = [p for p in _paragraphs(old, 0, len(old.text)) if p.movable]
     b = [p for p in _paragraphs(new, 0, len(new.text)) if p.movable]
-    found = {}
-    for limit in (0, 10**6):  # the prefix index always, then every pair compared
-        monkeypatch.setattr(moves, "ALL_PAIRS", limit)
-        found[limit] = [(x.at, y.at, score) for x, y, score in _similar(a, b, len(a), len(b))]
-    assert found[0] == found[10**6]
+    found = []
+    # both sides' prefixes, one side's prefixes, every pair compared
+    for all_pairs, few in ((0, 0), (0, 10**6), (10**6, 0)):
+        monkeypatch.setattr(moves, "ALL_PAIRS", all_pairs)
+        monkeypatch.setattr(moves, "FEW", few)
+        found.append([(x.at, y.at, score) for x, y, score in _similar(a, b, len(a), len(b))])
+    assert found[0] == found[1] == found[2]
     assert len(found[0]) == min(olds, news)  # each edited paragraph paired with its own
 
 
@@ -65,3 +67,16 @@ def test_definitions_and_cites_page_model_are_read_once_per_revision():
         ("b", "Jones 1999")]
     assert definitions(doc) is definitions(doc)
     assert squeeze(" a \n\t b ") == "a b"
+
+
+@pytest.mark.parametrize("new_count", [1, 3, 6])
+def test_few_new_lines_pair_as_with_the_word_index(monkeypatch, new_count):
+    old_lines = ["|-\n", SENTENCES[0] + "\n", "\n", SENTENCES[2] + "\n", SENTENCES[4] + "\n"]
+    new_lines = [SENTENCES[0] + " Twice.\n", "|-\n", SENTENCES[2].replace("far", "afar") + "\n", "''\n",
+                 SENTENCES[5] + "\n", SENTENCES[4][:40] + "\n"][:new_count]
+    got = []
+    for few in (0, 10):  # the word index always, then every new line scored
+        monkeypatch.setattr(words, "FEW_LINES", few)
+        got.append(list(words._pair_lines(old_lines, new_lines)))
+    assert got[0] == got[1]
+    assert any(kind == "pair" and a != b for kind, a, b in got[0])

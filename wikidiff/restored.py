@@ -89,13 +89,16 @@ class Earlier:
 
     def _search(self, raw: str, folded: str) -> bool:
         latest_first = self.seen[::-1]  # a revert's target is recent
-        if any(raw in s.lines for s in latest_first) or any(raw in s.text for s in latest_first):
+        if any(raw in s.lines for s in latest_first):
             return True
-        # Each word of a match stands in the text as written: texts without the unit's two longest words are out.
+        # Each word of a match, and so of `raw`, stands in the text as written: texts without the unit's two
+        # longest words are out (one pass for each of them rules out most of the texts).
         longest = sorted(set(folded.split(" ")), key=len, reverse=True)[:2]
         maybe = [s for s in latest_first if all(word in s.text for word in longest)]
         if not maybe:
             return False
+        if any(raw in s.text for s in maybe):
+            return True
         if len(folded) > PATTERN_MAX:
             return any(folded in s.folded for s in maybe)
         spaced = _spaced(folded)  # found in a text as written just when `folded` is in the text folded

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -222,14 +222,27 @@ def _similar(old: list[_Para], new: list[_Para], n_old: int, n_new: int) -> list
 
 #: with this many pairs or fewer, every pair is compared (building the prefix index would cost more)
 ALL_PAIRS = 64
+#: with this many paragraphs or fewer on one side, only that side's prefixes are made (see `_candidates`)
+FEW = 4
 
 
 def _candidates(sides: list[list[tuple[_Para, Counter[str], int]]]) -> Iterator[tuple[int, int]]:
     """(i, j) for each pair of old paragraph i and new paragraph j that may reach MOVE_SIMILARITY: every pair
-    when there are few, else those that share a word in both prefixes."""
+    when there are few, else those that share a word in both prefixes (in one order of the words for both
+    sides). With few paragraphs on one side, a pair needs only a word of that side's prefix in the other's bag:
+    the first shared word (in any one order) is in both."""
     olds, news = sides
     if len(olds) * len(news) <= ALL_PAIRS:
         yield from ((i, j) for i in range(len(olds)) for j in range(len(news)))
+        return
+    if min(len(olds), len(news)) <= FEW:
+        flipped = len(olds) > len(news)
+        few, many = (news, olds) if flipped else (olds, news)
+        prefixes = [_prefix(words, size, _long_first) for _, words, size in few]
+        for m, (_, words, _) in enumerate(many):
+            for f, prefix in enumerate(prefixes):
+                if any(w in words for w in prefix):
+                    yield (m, f) if flipped else (f, m)
         return
     rarity: Counter[str] = Counter()
     for side in sides:
@@ -238,11 +251,16 @@ def _candidates(sides: list[list[tuple[_Para, Counter[str], int]]]) -> Iterator[
     rank = {w: i for i, w in enumerate(sorted(rarity, key=lambda w: (rarity[w], w)))}  # one order for both sides
     index: dict[str, list[int]] = defaultdict(list)
     for j, (_, words, size) in enumerate(news):
-        for w in _prefix(words, size, rank):
+        for w in _prefix(words, size, rank.__getitem__):
             index[w].append(j)
     for i, (_, words, size) in enumerate(olds):
-        candidates = {j for w in _prefix(words, size, rank) for j in index.get(w, ())}
+        candidates = {j for w in _prefix(words, size, rank.__getitem__) for j in index.get(w, ())}
         yield from ((i, j) for j in sorted(candidates))
+
+
+def _long_first(word: str) -> tuple[int, str]:
+    """An order of words that needs no counting: longer words (rarer, mostly) first."""
+    return -len(word), word
 
 
 def forget() -> None:
@@ -258,11 +276,12 @@ def _bag_of(key: str) -> tuple[Counter[str], int]:
     return words, sum(words.values())
 
 
-def _prefix(words: Counter[str], size: int, rank: dict[str, int]) -> list[str]:
-    """The rarest words of a bag, enough of them that a pair at the similarity threshold must share one."""
+def _prefix(words: Counter[str], size: int, order: Callable[[str], Any]) -> list[str]:
+    """The first words of a bag in `order` (rarest first, best), enough of them that a pair at the similarity
+    threshold must share one."""
     need = size - math.ceil(MOVE_SIMILARITY / (2 - MOVE_SIMILARITY) * size - 1e-9) + 1
     out = []
-    for w in sorted(words, key=rank.__getitem__):
+    for w in sorted(words, key=order):
         out.append(w)
         need -= words[w]
         if need <= 0:

@@ -72,6 +72,8 @@ def diff_timeout() -> float:
 PAIR_SIMILARITY = 0.4
 #: how many new lines ahead a changed old line looks for its partner
 PAIR_WINDOW = 50
+#: a changed block with this many new lines or fewer scores each old line against all of them (no word index)
+FEW_LINES = 4
 
 
 def _dmp() -> diff_match_patch:
@@ -297,9 +299,11 @@ def _pair_lines(old_lines: list[str], new_lines: list[str]) -> Iterator[tuple[Op
     j = 0
     new_bags = [bag(line) for line in new_lines]  # each line's words are counted once
     # which new lines hold each word (and which hold none): a line is scored only against the lines in its window
-    # that share a word with it, so lines with nothing in common (500,000 one-character lines) cost nothing
+    # that share a word with it, so lines with nothing in common (500,000 one-character lines) cost nothing; a
+    # few new lines are all scored (a line sharing no word scores 0, never the best)
+    few = len(new_lines) <= FEW_LINES
     holders: dict[str, list[int]] = defaultdict(list)
-    for k, b in enumerate(new_bags):
+    for k, b in enumerate(() if few else new_bags):
         for word in b or ("",):
             holders[word].append(k)
     for line in old_lines:
@@ -310,8 +314,8 @@ def _pair_lines(old_lines: list[str], new_lines: list[str]) -> Iterator[tuple[Op
         best, best_k = PAIR_SIMILARITY, -1
         words = bag(line)
         stop = min(len(new_lines), j + PAIR_WINDOW)
-        candidates: set[int] = set()
-        for word in words or ("",):
+        candidates: set[int] = set(range(j, stop)) if few else set()
+        for word in () if few else words or ("",):
             at = holders.get(word, [])
             for i in range(bisect_left(at, j), len(at)):
                 if at[i] >= stop:

@@ -47,9 +47,14 @@ def split_sections(sc: Scan) -> list[Section]:
 _digests: TextMemo[str] = TextMemo(2_000_000)
 
 
+#: digests of whole sections by (heading line, digest of the body): the body's digest is made anyway
+_whole: TextMemo[str] = TextMemo(200_000)
+
+
 def forget() -> None:
     """Drop the remembered section digests (a reference run that must compute everything)."""
     _digests.clear()
+    _whole.clear()
 
 
 def _digest(piece: str) -> str:
@@ -58,8 +63,14 @@ def _digest(piece: str) -> str:
 
 
 def _section(text, index, level, heading, path, start, body_start, end) -> Section:
-    return Section(index, level, heading, path, start, body_start, end,
-                   _digest(text[start:end]), _digest(text[body_start:end]))
+    body = _digest(text[body_start:end])
+    if start == body_start:
+        return Section(index, level, heading, path, start, body_start, end, body, body)
+    key = (text[start:body_start], body)
+    whole = _whole.get(key)
+    if whole is None:
+        whole = _whole.put(key, digest(text[start:end]), body_start - start + len(body))
+    return Section(index, level, heading, path, start, body_start, end, whole, body)
 
 
 @lru_cache(maxsize=4096)
