@@ -80,3 +80,16 @@ def test_few_new_lines_pair_as_with_the_word_index(monkeypatch, new_count):
         got.append(list(words._pair_lines(old_lines, new_lines)))
     assert got[0] == got[1]
     assert any(kind == "pair" and a != b for kind, a, b in got[0])
+
+
+def test_sentences_of_a_revision_made_section_by_section_are_those_of_its_lines():
+    from wikidiff.diff.rearranged import old_sentences, revision_sentences
+
+    text = ("Lead sentence with '''bold''' words in it. And a [[Link|second one]] here too.\n"
+            "== History ==\n" + "\n\n".join(SENTENCES[:3]) + "\n=== Later ===\n" + " ".join(SENTENCES[3:]) +
+            "\n== See also ==\n* [[Town]]\nShort.")
+    doc = Document.from_text(text)
+    every = old_sentences(text)
+    made = revision_sentences(doc)
+    assert len(every) == 8 and made == every
+    assert "And a second one here too." in made and "Short." not in made

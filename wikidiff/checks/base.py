@@ -8,7 +8,7 @@ from functools import cached_property
 from ..cite.state import RefState, ref_state
 from ..diff.lines import LineBlocks, line_blocks
 from ..diff.moves import Move, subtract_spans
-from ..diff.rearranged import drop_rearranged, old_sentences
+from ..diff.rearranged import drop_rearranged, revision_sentences
 from ..model import SectionChange, Span
 from ..sources.siteinfo import SiteInfo
 from ..text.document import Document
@@ -66,7 +66,7 @@ class CheckContext:
         out = subtract_spans(spans, self.moved_new_spans)
         if not out:
             return out
-        return drop_rearranged(self.new.text, out, old_sentences(self.old.text))
+        return drop_rearranged(self.new.text, out, revision_sentences(self.old))
 
     @cached_property
     def line_blocks(self) -> LineBlocks:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from ..text.document import Document
 from ..text.memo import TextMemo
 from ..text.sentences import count_words, sentences
 
@@ -33,8 +34,9 @@ _lines: TextMemo[tuple[tuple[tuple[int, int, str], ...], tuple[str, ...]]] = Tex
 
 
 def forget() -> None:
-    """Drop the remembered sentences of lines (a reference run that must compute everything)."""
+    """Drop the remembered sentences of lines and sections (a reference run that must compute everything)."""
     _lines.clear()
+    _sections.clear()
 
 
 def _line_sentences(line: str) -> tuple[tuple[tuple[int, int, str], ...], tuple[str, ...]]:
@@ -56,6 +58,22 @@ def old_sentences(text: str) -> set[str]:
         if got[1]:
             out.update(got[1])
     return out
+
+
+#: the folded sentences of sections met lately, by the section's digest (most come back unchanged)
+_sections: TextMemo[frozenset[str]] = TextMemo(4_000_000)
+
+
+def revision_sentences(doc: Document) -> set[str]:
+    """`old_sentences(doc.text)`, made section by section (sections hold whole lines): the sets of the sections
+    met before are joined, not made again."""
+    parts = []
+    for sec in doc.sections:
+        got = _sections.get(sec.digest)
+        if got is None:
+            got = _sections.put(sec.digest, frozenset(old_sentences(doc.section_text(sec))), sec.end - sec.start)
+        parts.append(got)
+    return set().union(*parts)
 
 
 def drop_rearranged(new_text: str, spans: list[tuple[int, int]], before: set[str]) -> list[tuple[int, int]]:
