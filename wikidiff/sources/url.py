@@ -344,18 +344,15 @@ class UserLinks:
 
 
 @dataclass(frozen=True)
-class WikiLinks:
+class EditLinks:
     """Links to an edit on its wiki, in the order reports show them: `pages` as (label, url) (the diff, each
     revision, the page and its history), then each editor's user page, talk page and contributions."""
 
     pages: tuple[tuple[str, str], ...]
     users: tuple[UserLinks, ...]
 
-    def url(self, label: str) -> str | None:
-        return next((u for lab, u in self.pages if lab == label), None)
 
-
-def wiki_links(old_meta: object, new_meta: object) -> WikiLinks | None:
+def wiki_links(old_meta: object, new_meta: object) -> EditLinks | None:
     """Links to an edit on its wiki, for reports; None when the revisions were not fetched from a wiki (no site or
     ids)."""
     site = getattr(new_meta, "site", None)
@@ -378,4 +375,4 @@ def wiki_links(old_meta: object, new_meta: object) -> WikiLinks | None:
         if user and user not in [u.name for u in users]:
             users.append(UserLinks(user, page_url(site, f"User:{user}"), page_url(site, f"User talk:{user}"),
                                    page_url(site, f"Special:Contributions/{user}")))
-    return WikiLinks(tuple(pages), tuple(users))
+    return EditLinks(tuple(pages), tuple(users))

@@ -7,18 +7,11 @@ point elsewhere. Templates escape the result once more as an attribute.
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from ..errors import InputError
-from ..sources.url import is_wikimedia, normalize_site
+from ..sources.url import is_wikimedia, normalize_site, page_url
 from .settings import Settings
-
-#: characters MediaWiki leaves unencoded in page URLs (wfUrlencode); everything else is %-encoded
-_TITLE_SAFE = ":/@!$()*,;~'"
-
-
-def _title_part(title: str) -> str:
-    return quote(title.replace(" ", "_"), safe=_TITLE_SAFE)
 
 
 class WikiLinks:
@@ -31,20 +24,16 @@ class WikiLinks:
         except InputError:
             self.wiki = None
         self.served = self.wiki is not None and settings.serves(self.wiki)
-        if self.wiki is None:
-            self.index = self.article = None
-        elif self.served:
-            self.index = settings.index_php(self.wiki)
-            self.article = f"https://{self.wiki}/wiki/" if is_wikimedia(self.wiki) else None
-        else:
-            self.index = f"https://{self.wiki}/w/index.php"
-            self.article = f"https://{self.wiki}/wiki/" if is_wikimedia(self.wiki) else None
+        self.index: str | None = None
+        self.article = self.wiki is not None and is_wikimedia(self.wiki)  # pages at https://WIKI/wiki/Title
+        if self.wiki is not None:
+            self.index = settings.index_php(self.wiki) if self.served else f"https://{self.wiki}/w/index.php"
 
     def page(self, title: str | None) -> str | None:
         if not self.index or not title:
             return None
-        if self.article:
-            return self.article + _title_part(title)
+        if self.article and self.wiki:
+            return page_url(self.wiki, title)
         return f"{self.index}?{urlencode({'title': title.replace(' ', '_')})}"
 
     def diff(self, old: int | None, new: int | None) -> str | None:
