@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ..model import RevisionMeta
 from ..sources.url import DiffTarget
-from .guard import audit_options, diff_target
+from .guard import AUDIT_OPTIONS, audit_options, diff_target
 from .handling import guarded, state, take_token
 from .links import WikiLinks, app_link
 from .pages import fragment, page, report_page
@@ -16,7 +16,7 @@ from .work import Rendered
 
 @guarded(as_json=False)
 async def index(request: Request) -> Response:
-    return page("index.html", title="Audit a diff", wikis=state(request).settings.wikis)
+    return page("index.html", title="Audit a diff", wikis=state(request).settings.wikis, options=AUDIT_OPTIONS)
 
 
 async def _audit(request: Request, fmt: str) -> tuple[DiffTarget, Rendered]:

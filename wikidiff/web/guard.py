@@ -86,8 +86,11 @@ def history_target(params: Mapping[str, str], settings: Settings) -> tuple[str, 
     return wiki, title, since
 
 
-#: the audit's options a query may turn on, each costing the wiki one or two more requests
-AUDIT_OPTIONS = ("verify", "restored")
+#: the audit's options a query may turn on (each costing the wiki one or two more requests), with the form's label
+AUDIT_OPTIONS = {
+    "verify": "check the Cite flags against the page as the wiki renders it",
+    "restored": "set apart text the edit restored from the 15 revisions before",
+}
 
 
 def audit_options(params: Mapping[str, str]) -> tuple[str, ...]:
