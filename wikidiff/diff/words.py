@@ -123,11 +123,12 @@ def shared_diff(dmp: diff_match_patch, a: str, b: str) -> list[tuple[int, str]]:
 
 
 def _shared_middle(dmp: diff_match_patch, a: str, b: str) -> list[tuple[int, str]]:
-    shared = set(a) & set(b)
+    held_a, held_b = set(a), set(b)
+    shared = held_a & held_b
     if not shared:
         return [(op, t) for op, t in ((-1, a), (1, b)) if t]
-    if min(len(a), len(b)) < SET_ASIDE_FROM or len(shared) == len(set(a)) == len(set(b)):
-        return [(op, t) for op, t in dmp.diff_main(a, b, False)]
+    if min(len(a), len(b)) < SET_ASIDE_FROM or len(shared) == len(held_a) == len(held_b):
+        return dmp.diff_main(a, b, False)  # a list of (op, text) already
     keep_a = [i for i, c in enumerate(a) if c in shared]
     keep_b = [j for j, c in enumerate(b) if c in shared]
     inner = dmp.diff_main("".join(a[i] for i in keep_a), "".join(b[j] for j in keep_b), False)
