@@ -133,6 +133,18 @@ def earlier_texts(new_meta: RevisionMeta, old_meta: RevisionMeta, *, site: str |
             client.close()
 
 
+def restoration_texts(old_text: str, new_meta: RevisionMeta, old_meta: RevisionMeta, **options: Any) -> list[str]:
+    """What `wikidiff.audit(..., earlier=...)` tells restored text by: the old text, then the page's revisions
+    before it (`earlier_texts`, which takes the same `options`). A wiki that cannot give them leaves the old text
+    alone: restored text then goes undetected, and the audit does not fail."""
+    from .errors import FetchError
+
+    try:
+        return [old_text, *earlier_texts(new_meta, old_meta, **options)]
+    except FetchError:
+        return [old_text]
+
+
 def renderings(*, site: str | None = None, api_url: str | None = None,
                cache: RevisionCache | str | os.PathLike | None = None, offline: bool = False,
                user_agent: str | None = None, timeout: float = 30.0, quiet: bool = True, parser: Variant = "legacy",

@@ -186,17 +186,13 @@ def wiki_named(args: argparse.Namespace, pair: Pair) -> bool:
 
 def earlier_from(args: argparse.Namespace, pair: Pair) -> list[str] | None:
     """For fetched revisions, the old text and the page's 15 revisions before it (restored text is told by them);
-    None for local files. A wiki that cannot give them leaves restored text undetected, not the audit failed."""
-    from ..errors import FetchError
-    from ..fetch import earlier_texts
+    None for local files."""
+    from ..fetch import restoration_texts
 
     if pair.new_meta.revid is None or pair.old_meta.revid is None:
         return None
-    try:
-        return [pair.old_text, *earlier_texts(pair.new_meta, pair.old_meta, site=args.site or pair.new_meta.site,
-                                              **_client_options(args))]
-    except FetchError:
-        return [pair.old_text]
+    return restoration_texts(pair.old_text, pair.new_meta, pair.old_meta, site=args.site or pair.new_meta.site,
+                             **_client_options(args))
 
 
 def rescue_from(args: argparse.Namespace, pair: Pair, history_limit: int = 20) -> RescueSources:

@@ -142,6 +142,7 @@ class Worker:
         "restored" reads the page's revisions before the old one and sets apart the flags on text the edit restored
         from them; "verify" checks the Cite flags against the wiki's rendering of the revisions."""
         from ..auditor import audit
+        from ..fetch import restoration_texts
         from ..report import render
         from ..sources.resolve import load_pair
 
@@ -157,7 +158,7 @@ class Worker:
                 old_meta = RevisionMeta(title=new.meta.title, site=target.site, source="none (page creation)")
             else:
                 old_text, old_meta = old.text, old.meta
-            earlier = _earlier(client, old_text, old_meta, new.meta) if "restored" in options else None
+            earlier = restoration_texts(old_text, new.meta, old_meta, client=client) if "restored" in options else None
             result = audit(old_text, new.text, old_meta=old_meta, new_meta=new.meta,
                            lang=site_lang(target.site) or "en", earlier=earlier)
             if "verify" in options:
@@ -184,16 +185,3 @@ class Worker:
                          lang=site_lang(wiki) or "en")
         return build(result, wiki, title, s.history_limit, since)
 
-
-def _earlier(client: WikiClient, old_text: str, old_meta: RevisionMeta, new_meta: RevisionMeta) -> list[str]:
-    """The old text and the page's 15 revisions before it; a wiki that cannot give them leaves restored text
-    undetected, not the audit failed."""
-    from ..errors import FetchError
-    from ..fetch import earlier_texts
-
-    if old_meta.revid is None:
-        return [old_text]
-    try:
-        return [old_text, *earlier_texts(new_meta, old_meta, client=client)]
-    except FetchError:
-        return [old_text]
