@@ -162,10 +162,10 @@ class Worker:
             result = audit(old_text, new.text, old_meta=old_meta, new_meta=new.meta,
                            lang=site_lang(target.site) or "en", earlier=earlier)
             if "verify" in options:
-                from ..sources.renderings import Renderings
+                from ..fetch import renderings
                 from ..verify import verify_audit
 
-                result = verify_audit(result, Renderings(client))
+                result = verify_audit(result, renderings(client=client))
         finally:
             client.close()
         result.notes[:0] = notes  # how the request was read (swapped ids, a permanent link), as `wikidiff audit` says
